@@ -1,0 +1,47 @@
+import { randomUUID } from 'node:crypto';
+import { VersioningType } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { Logger } from 'pino';
+import { AppModule } from './app.module';
+import type { CoordinatorConfig } from './config';
+import { ErrorFilter } from './http/error.filter';
+import { setupSwagger } from './http/swagger';
+import { createValidationPipe } from './http/validation';
+import { JsonLogger, createRootLogger } from './logger';
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/**
+ * Builds the coordinator (not yet listening): Fastify with JSON logs and request ids, the error
+ * envelope for every failure, validation, `/v1` versioning and Swagger. Used by `main.ts` and by
+ * the e2e tests, so both run the same application.
+ */
+export async function createApp(config: CoordinatorConfig, logger?: Logger): Promise<NestFastifyApplication> {
+  const rootLogger = logger ?? createRootLogger(config);
+  const adapter = new FastifyAdapter({
+    loggerInstance: rootLogger,
+    bodyLimit: config.bodyLimitBytes,
+    requestIdHeader: false,
+    genReqId: (request: { headers: Record<string, string | string[] | undefined> }) => {
+      const given = request.headers['x-request-id'];
+      return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+    },
+    trustProxy: true,
+  });
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
+    logger: new JsonLogger(rootLogger),
+    bufferLogs: false,
+  });
+  const fastify = app.getHttpAdapter().getInstance();
+  fastify.addHook('onRequest', (request, reply, done) => {
+    void reply.header('x-request-id', request.id);
+    done();
+  });
+  app.enableVersioning({ type: VersioningType.URI, defaultVersion: '1' });
+  app.useGlobalFilters(new ErrorFilter());
+  app.useGlobalPipes(createValidationPipe());
+  app.enableShutdownHooks();
+  setupSwagger(app, config);
+  return app;
+}

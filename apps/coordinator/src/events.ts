@@ -1,0 +1,7 @@
+import type { EventDefinition } from '@aitbc/event-store';
+
+/**
+ * Every event type of the coordinator, module by module. The registry refuses a name listed twice,
+ * so a clash between modules stops the boot instead of corrupting history.
+ */
+export const EVENT_DEFINITIONS: readonly EventDefinition[] = [];

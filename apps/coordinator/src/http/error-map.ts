@@ -1,0 +1,34 @@
+import { HttpStatus } from '@nestjs/common';
+import { ErrorCode } from '@aitbc/contracts';
+
+/** The one place error codes become HTTP statuses; the compiler keeps it complete. */
+export const ERROR_STATUS: Record<ErrorCode, HttpStatus> = {
+  [ErrorCode.VALIDATION_FAILED]: HttpStatus.UNPROCESSABLE_ENTITY,
+  [ErrorCode.MALFORMED_JSON]: HttpStatus.UNPROCESSABLE_ENTITY,
+  [ErrorCode.UNSUPPORTED_MEDIA_TYPE]: HttpStatus.UNSUPPORTED_MEDIA_TYPE,
+  [ErrorCode.PAYLOAD_TOO_LARGE]: HttpStatus.PAYLOAD_TOO_LARGE,
+  [ErrorCode.UNAUTHORIZED]: HttpStatus.UNAUTHORIZED,
+  [ErrorCode.FORBIDDEN]: HttpStatus.FORBIDDEN,
+  [ErrorCode.ROUTE_NOT_FOUND]: HttpStatus.NOT_FOUND,
+  [ErrorCode.METHOD_NOT_ALLOWED]: HttpStatus.METHOD_NOT_ALLOWED,
+  [ErrorCode.CONFLICT]: HttpStatus.CONFLICT,
+  [ErrorCode.CONCURRENCY_CONFLICT]: HttpStatus.CONFLICT,
+  [ErrorCode.RATE_LIMITED]: HttpStatus.TOO_MANY_REQUESTS,
+  [ErrorCode.SERVICE_UNAVAILABLE]: HttpStatus.SERVICE_UNAVAILABLE,
+  [ErrorCode.INTERNAL_ERROR]: HttpStatus.INTERNAL_SERVER_ERROR,
+};
+
+/** For errors raised by the framework (Nest or Fastify) that carry only a status. */
+export const STATUS_CODE: Partial<Record<number, ErrorCode>> = {
+  400: ErrorCode.VALIDATION_FAILED,
+  401: ErrorCode.UNAUTHORIZED,
+  403: ErrorCode.FORBIDDEN,
+  404: ErrorCode.ROUTE_NOT_FOUND,
+  405: ErrorCode.METHOD_NOT_ALLOWED,
+  409: ErrorCode.CONFLICT,
+  413: ErrorCode.PAYLOAD_TOO_LARGE,
+  415: ErrorCode.UNSUPPORTED_MEDIA_TYPE,
+  422: ErrorCode.VALIDATION_FAILED,
+  429: ErrorCode.RATE_LIMITED,
+  503: ErrorCode.SERVICE_UNAVAILABLE,
+};

@@ -1,0 +1,53 @@
+import { LoggerService } from '@nestjs/common';
+import pino, { Logger } from 'pino';
+import type { CoordinatorConfig } from './config';
+
+/**
+ * One JSON logger for the process: Fastify's request logs and Nest's own messages go through the
+ * same pino instance. Secrets never reach it: keys are hashed in the config and request headers are
+ * not serialised.
+ */
+export function createRootLogger(config: Pick<CoordinatorConfig, 'logLevel'>, name = 'coordinator'): Logger {
+  return pino({
+    name,
+    level: config.logLevel,
+    base: { pid: process.pid },
+    timestamp: pino.stdTimeFunctions.isoTime,
+    redact: {
+      paths: ['req.headers["x-api-key"]', 'req.headers["x-miner-key"]', 'req.headers.authorization', '*.password'],
+      censor: '[redacted]',
+    },
+  });
+}
+
+/** Nest's LoggerService on top of pino, so framework messages are structured too. */
+export class JsonLogger implements LoggerService {
+  constructor(private readonly logger: Logger) {}
+
+  log(message: unknown, context?: string): void {
+    this.write('info', message, context);
+  }
+  error(message: unknown, trace?: string, context?: string): void {
+    this.logger.error({ context, trace }, stringify(message));
+  }
+  warn(message: unknown, context?: string): void {
+    this.write('warn', message, context);
+  }
+  debug(message: unknown, context?: string): void {
+    this.write('debug', message, context);
+  }
+  verbose(message: unknown, context?: string): void {
+    this.write('trace', message, context);
+  }
+  fatal(message: unknown, context?: string): void {
+    this.write('fatal', message, context);
+  }
+
+  private write(level: 'info' | 'warn' | 'debug' | 'trace' | 'fatal', message: unknown, context?: string): void {
+    this.logger[level]({ context }, stringify(message));
+  }
+}
+
+function stringify(message: unknown): string {
+  return typeof message === 'string' ? message : JSON.stringify(message);
+}

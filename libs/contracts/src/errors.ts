@@ -1,0 +1,51 @@
+/**
+ * Stable, machine-readable error codes shared by the coordinator, the miner and the CLI.
+ * A code never changes meaning once published; add new ones instead.
+ */
+export enum ErrorCode {
+  VALIDATION_FAILED = 'VALIDATION_FAILED',
+  MALFORMED_JSON = 'MALFORMED_JSON',
+  UNSUPPORTED_MEDIA_TYPE = 'UNSUPPORTED_MEDIA_TYPE',
+  PAYLOAD_TOO_LARGE = 'PAYLOAD_TOO_LARGE',
+  UNAUTHORIZED = 'UNAUTHORIZED',
+  FORBIDDEN = 'FORBIDDEN',
+  ROUTE_NOT_FOUND = 'ROUTE_NOT_FOUND',
+  METHOD_NOT_ALLOWED = 'METHOD_NOT_ALLOWED',
+  CONFLICT = 'CONFLICT',
+  CONCURRENCY_CONFLICT = 'CONCURRENCY_CONFLICT',
+  RATE_LIMITED = 'RATE_LIMITED',
+  SERVICE_UNAVAILABLE = 'SERVICE_UNAVAILABLE',
+  INTERNAL_ERROR = 'INTERNAL_ERROR',
+}
+
+/** One problem with one input field, as reported in `error.details`. */
+export interface ErrorDetail {
+  field: string;
+  message: string;
+  code: string;
+}
+
+/**
+ * The one error body of the HTTP API. `detail` keeps clients of the original v0.1.0 API working;
+ * `error.code` is what new clients should switch on.
+ */
+export interface ErrorEnvelope {
+  detail: string;
+  error: { code: ErrorCode; status: number; details: ErrorDetail[] };
+  request_id: string;
+}
+
+/**
+ * A failure the caller can act on. Domain modules subclass it (or throw it directly) with a stable
+ * code; the HTTP layer maps the code to a status in one table.
+ */
+export class AppError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly details: ErrorDetail[] = [],
+  ) {
+    super(message);
+    this.name = new.target.name;
+  }
+}

@@ -1,0 +1,7 @@
+import { CreateEventStore1763784000000 } from './1763784000000-CreateEventStore';
+
+/**
+ * Every migration, in order. Listed as classes rather than a glob so the same list works compiled
+ * (CommonJS), under jest (ESM) and in the migrations CLI.
+ */
+export const MIGRATIONS = [CreateEventStore1763784000000];
