@@ -93,6 +93,8 @@ export class ProjectionRunner {
     this.poke();
     await this.loop;
     this.loop = null;
+    // a runner driven only through runOnce() has no loop to release its connection
+    await this.releaseClient(false);
   }
 
   /**
