@@ -69,7 +69,7 @@ describe('projection runner (real PostgreSQL)', () => {
   const append = (stream: number, type = 'Tallied') =>
     store.append(pool, `${prefix}${stream}`, [{ type, data: {} }], { expectedVersion: ANY_VERSION });
   const readModel = async () =>
-    (await pool.query<{ stream_id: string; n: number }>(`SELECT stream_id, n, last_position FROM ${table} ORDER BY stream_id`)).rows;
+    (await pool.query<{ stream_id: string; n: number; last_position: string }>(`SELECT stream_id, n, last_position FROM ${table} ORDER BY stream_id`)).rows;
   const total = async () => (await readModel()).reduce((sum, row) => sum + row.n, 0);
 
   it('re-processes a batch that crashed after its read-model write, with no double effect', async () => {

@@ -1,5 +1,5 @@
 import { LoggerService } from '@nestjs/common';
-import pino, { Logger } from 'pino';
+import pino, { DestinationStream, Logger } from 'pino';
 import type { CoordinatorConfig } from './config';
 
 /**
@@ -7,8 +7,12 @@ import type { CoordinatorConfig } from './config';
  * same pino instance. Secrets never reach it: keys are hashed in the config and request headers are
  * not serialised.
  */
-export function createRootLogger(config: Pick<CoordinatorConfig, 'logLevel'>, name = 'coordinator'): Logger {
-  return pino({
+export function createRootLogger(
+  config: Pick<CoordinatorConfig, 'logLevel'>,
+  name = 'coordinator',
+  destination?: DestinationStream,
+): Logger {
+  const options: pino.LoggerOptions = {
     name,
     level: config.logLevel,
     base: { pid: process.pid },
@@ -17,7 +21,8 @@ export function createRootLogger(config: Pick<CoordinatorConfig, 'logLevel'>, na
       paths: ['req.headers["x-api-key"]', 'req.headers["x-miner-key"]', 'req.headers.authorization', '*.password'],
       censor: '[redacted]',
     },
-  });
+  };
+  return destination ? pino(options, destination) : pino(options);
 }
 
 /** Nest's LoggerService on top of pino, so framework messages are structured too. */

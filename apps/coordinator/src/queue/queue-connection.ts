@@ -21,7 +21,7 @@ export function queueConnection(config: CoordinatorConfig): Record<string, unkno
     return redisOptions(config.redisUrl);
   }
   setDefaultBackendFactory(createPostgresBackend);
-  return { connectionString: config.database.url, schema: BULLMQ_PG_SCHEMA, max: 5 };
+  return { connectionString: config.database.url, schema: BULLMQ_PG_SCHEMA, max: 5, migrate: true };
 }
 
 function redisOptions(url: string): Record<string, unknown> {

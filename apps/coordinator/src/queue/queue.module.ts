@@ -2,9 +2,8 @@ import { BullModule } from '@nestjs/bullmq';
 import { Global, Module } from '@nestjs/common';
 import { CONFIG, CoordinatorConfig } from '../config';
 import { queueConnection } from './queue-connection';
-
-/** Background work that must survive restarts and run once across coordinators. */
-export const MAINTENANCE_QUEUE = 'maintenance';
+import { QueueErrorLogger } from './queue-error.logger';
+import { MAINTENANCE_QUEUE } from './queue.names';
 
 @Global()
 @Module({
@@ -18,6 +17,7 @@ export const MAINTENANCE_QUEUE = 'maintenance';
     }),
     BullModule.registerQueue({ name: MAINTENANCE_QUEUE }),
   ],
+  providers: [QueueErrorLogger],
   exports: [BullModule],
 })
 export class QueueModule {}

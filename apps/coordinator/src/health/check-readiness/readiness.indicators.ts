@@ -6,7 +6,7 @@ import type { Pool } from 'pg';
 import { CONFIG, type CoordinatorConfig } from '../../config';
 import { PG_POOL } from '../../database/database.module';
 import { queueBackendKind } from '../../queue/queue-connection';
-import { MAINTENANCE_QUEUE } from '../../queue/queue.module';
+import { MAINTENANCE_QUEUE } from '../../queue/queue.names';
 
 const CHECK_TIMEOUT_MS = 2000;
 
