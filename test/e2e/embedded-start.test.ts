@@ -1,21 +1,10 @@
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import request from 'supertest';
 import { CoordinatorUnderTest, bootCoordinator } from '../support/coordinator';
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
+import { freePort } from '../support/processes';
 
 /**
  * The zero-setup start: no DATABASE_URL, no REDIS_URL, no keys. The coordinator must bring up its
@@ -46,7 +35,9 @@ describe('zero-setup start (embedded PostgreSQL, BullMQ on PostgreSQL)', () => {
 
   it('serves /v1/health and is ready, with the queue on PostgreSQL', async () => {
     const http = request(coordinator!.url);
-    await http.get('/v1/health').expect(200, { status: 'ok', env: 'development', version: coordinator!.config.version });
+    await http
+      .get('/v1/health')
+      .expect(200, { status: 'ok', env: 'development', version: coordinator!.config.version });
     const ready = await http.get('/health/ready').expect(200);
     expect(ready.body.details).toEqual({
       database: { status: 'up', responseTime: expect.any(Number) },
@@ -65,7 +56,9 @@ describe('zero-setup start (embedded PostgreSQL, BullMQ on PostgreSQL)', () => {
          WHERE table_schema = 'public' AND table_name LIKE 'es\\_%' ORDER BY table_name`,
       );
       expect(rows.map((r) => r.table_name)).toEqual(['es_checkpoints', 'es_events', 'es_streams']);
-      const bull = await client.query(`SELECT count(*)::int AS n FROM information_schema.tables WHERE table_schema = 'bullmq'`);
+      const bull = await client.query(
+        `SELECT count(*)::int AS n FROM information_schema.tables WHERE table_schema = 'bullmq'`,
+      );
       expect(bull.rows[0].n).toBeGreaterThan(0);
       expect((await client.query('SHOW listen_addresses')).rows[0].listen_addresses).toBe('127.0.0.1');
     } finally {

@@ -25,7 +25,12 @@ describe('coordinator HTTP basics (real Postgres and Redis)', () => {
   });
 
   it('answers /health/live and /health/ready with every dependency up', async () => {
-    expect((await http.get('/health/live').expect(200)).body).toEqual({ status: 'ok', info: {}, error: {}, details: {} });
+    expect((await http.get('/health/live').expect(200)).body).toEqual({
+      status: 'ok',
+      info: {},
+      error: {},
+      details: {},
+    });
     const ready = await http.get('/health/ready').expect(200);
     expect(ready.body).toEqual({
       status: 'ok',
@@ -76,7 +81,9 @@ describe('coordinator HTTP basics (real Postgres and Redis)', () => {
     expect(ui.text).toContain('swagger');
     const doc = await http.get('/openapi.json').expect(200);
     expect(doc.body.openapi).toMatch(/^3\./);
-    expect(Object.keys(doc.body.paths)).toEqual(expect.arrayContaining(['/v1/health', '/health/live', '/health/ready']));
+    expect(Object.keys(doc.body.paths)).toEqual(
+      expect.arrayContaining(['/v1/health', '/health/live', '/health/ready']),
+    );
     expect(Object.keys(doc.body.components.securitySchemes)).toEqual(['api-key', 'miner-key']);
   });
 

@@ -1,6 +1,6 @@
 import pg from 'pg';
 import request from 'supertest';
-import { CoordinatorUnderTest, bootCoordinator, testEnv } from '../support/coordinator';
+import { bootCoordinator, testEnv } from '../support/coordinator';
 import { testDatabaseUrl } from '../support/test-database';
 import { waitFor } from '../support/wait-for';
 

@@ -64,7 +64,9 @@ describe('EventStore append (real PostgreSQL)', () => {
 
   it('refuses NO_STREAM on an existing stream and a version on a missing one', async () => {
     const streamId = `semantics-${randomUUID()}`;
-    await expect(store.append(pool, streamId, [incremented()], { expectedVersion: 1 })).rejects.toBeInstanceOf(ConcurrencyError);
+    await expect(store.append(pool, streamId, [incremented()], { expectedVersion: 1 })).rejects.toBeInstanceOf(
+      ConcurrencyError,
+    );
     await expect(positions(streamId)).resolves.toEqual([]);
 
     const first = await store.append(pool, streamId, [opened(), incremented()], { expectedVersion: NO_STREAM });
@@ -75,10 +77,18 @@ describe('EventStore append (real PostgreSQL)', () => {
     await expect(store.append(pool, streamId, [opened()], { expectedVersion: NO_STREAM })).rejects.toThrow(
       new ConcurrencyError(streamId, NO_STREAM),
     );
-    await expect(store.append(pool, streamId, [incremented()], { expectedVersion: 1 })).rejects.toBeInstanceOf(ConcurrencyError);
-    await expect(store.append(pool, streamId, [incremented()], { expectedVersion: 3 })).rejects.toBeInstanceOf(ConcurrencyError);
-    await expect(store.append(pool, streamId, [incremented()], { expectedVersion: 2 })).resolves.toMatchObject({ nextVersion: 3 });
-    await expect(store.append(pool, streamId, [incremented()], { expectedVersion: ANY_VERSION })).resolves.toMatchObject({
+    await expect(store.append(pool, streamId, [incremented()], { expectedVersion: 1 })).rejects.toBeInstanceOf(
+      ConcurrencyError,
+    );
+    await expect(store.append(pool, streamId, [incremented()], { expectedVersion: 3 })).rejects.toBeInstanceOf(
+      ConcurrencyError,
+    );
+    await expect(store.append(pool, streamId, [incremented()], { expectedVersion: 2 })).resolves.toMatchObject({
+      nextVersion: 3,
+    });
+    await expect(
+      store.append(pool, streamId, [incremented()], { expectedVersion: ANY_VERSION }),
+    ).resolves.toMatchObject({
       nextVersion: 4,
     });
     expect(await positions(streamId)).toEqual([1, 2, 3, 4]);
@@ -87,7 +97,9 @@ describe('EventStore append (real PostgreSQL)', () => {
 
   it('creates a stream with ANY_VERSION and keeps concurrent ANY appends gapless', async () => {
     const streamId = `any-${randomUUID()}`;
-    await Promise.all(Array.from({ length: 40 }, () => store.append(pool, streamId, [incremented()], { expectedVersion: ANY_VERSION })));
+    await Promise.all(
+      Array.from({ length: 40 }, () => store.append(pool, streamId, [incremented()], { expectedVersion: ANY_VERSION })),
+    );
     expect(await positions(streamId)).toEqual(Array.from({ length: 40 }, (_, i) => i + 1));
   });
 
@@ -101,9 +113,9 @@ describe('EventStore append (real PostgreSQL)', () => {
     expect(error).toBeInstanceOf(DuplicateEventError);
     expect((error as DuplicateEventError).eventId).toBe(eventId);
     // the same id on another stream is a duplicate too: event ids are global
-    await expect(store.append(pool, `other-${randomUUID()}`, [{ ...opened(), eventId }], { expectedVersion: NO_STREAM })).rejects.toBeInstanceOf(
-      DuplicateEventError,
-    );
+    await expect(
+      store.append(pool, `other-${randomUUID()}`, [{ ...opened(), eventId }], { expectedVersion: NO_STREAM }),
+    ).rejects.toBeInstanceOf(DuplicateEventError);
     expect(await positions(streamId)).toEqual([1]);
   });
 
@@ -130,7 +142,9 @@ describe('EventStore append (real PostgreSQL)', () => {
   it('stores type, schema version, data and metadata, and folds a stream with a pure evolve', async () => {
     const streamId = `fold-${randomUUID()}`;
     await store.append(pool, streamId, [opened(), incremented(2), incremented(3)], { expectedVersion: NO_STREAM });
-    await store.append(pool, streamId, [{ ...incremented(10), metadata: { request_id: 'r-1' } }], { expectedVersion: 3 });
+    await store.append(pool, streamId, [{ ...incremented(10), metadata: { request_id: 'r-1' } }], {
+      expectedVersion: 3,
+    });
     const events = await store.readStream(pool, streamId);
     expect(events.map(({ type, data, schemaVersion, metadata }) => ({ type, data, schemaVersion, metadata }))).toEqual([
       { type: 'CounterOpened', data: { at: 0 }, schemaVersion: 1, metadata: {} },
@@ -138,7 +152,9 @@ describe('EventStore append (real PostgreSQL)', () => {
       { type: 'CounterIncremented', data: { by: 3 }, schemaVersion: 1, metadata: {} },
       { type: 'CounterIncremented', data: { by: 10 }, schemaVersion: 1, metadata: { request_id: 'r-1' } },
     ]);
-    expect(events.every((e) => e.streamId === streamId && /^\d+$/.test(e.transactionId) && e.recordedAt instanceof Date)).toBe(true);
+    expect(
+      events.every((e) => e.streamId === streamId && /^\d+$/.test(e.transactionId) && e.recordedAt instanceof Date),
+    ).toBe(true);
     expect(await store.readStream(pool, streamId, 2)).toEqual(events.slice(2));
 
     const evolve = (total: number, event: RecordedEvent) =>
@@ -147,7 +163,9 @@ describe('EventStore append (real PostgreSQL)', () => {
       state: 15,
       version: 4,
     });
-    await expect(store.aggregateStream(pool, `missing-${randomUUID()}`, { initialState: () => 0, evolve })).resolves.toEqual({
+    await expect(
+      store.aggregateStream(pool, `missing-${randomUUID()}`, { initialState: () => 0, evolve }),
+    ).resolves.toEqual({
       state: 0,
       version: 0,
     });
@@ -155,7 +173,9 @@ describe('EventStore append (real PostgreSQL)', () => {
 
   it('refuses to append an unregistered event type', async () => {
     await expect(
-      store.append(pool, `typo-${randomUUID()}`, [{ type: 'CounterIncrementd', data: {} }], { expectedVersion: NO_STREAM }),
+      store.append(pool, `typo-${randomUUID()}`, [{ type: 'CounterIncrementd', data: {} }], {
+        expectedVersion: NO_STREAM,
+      }),
     ).rejects.toThrow('event type "CounterIncrementd" is not registered');
   });
 
@@ -168,19 +188,24 @@ describe('EventStore append (real PostgreSQL)', () => {
         {
           type: 'PriceSet',
           schemaVersion: 2,
-          upcasters: { 1: (data) => ({ micro: Math.round((data as { price: number }).price * 1e6), currency: 'AITBC' }) },
+          upcasters: {
+            1: (data) => ({ micro: Math.round((data as { price: number }).price * 1e6), currency: 'AITBC' }),
+          },
         },
       ]),
     );
-    await v2.append(pool, streamId, [{ type: 'PriceSet', data: { micro: 500_000, currency: 'AITBC' } }], { expectedVersion: 1 });
+    await v2.append(pool, streamId, [{ type: 'PriceSet', data: { micro: 500_000, currency: 'AITBC' } }], {
+      expectedVersion: 1,
+    });
     const events = await v2.readStream(pool, streamId);
     expect(events.map((e) => [e.schemaVersion, e.data])).toEqual([
       [2, { micro: 250_000, currency: 'AITBC' }],
       [2, { micro: 500_000, currency: 'AITBC' }],
     ]);
-    const { rows } = await pool.query('SELECT schema_version, data FROM es_events WHERE stream_id = $1 ORDER BY stream_position', [
-      streamId,
-    ]);
+    const { rows } = await pool.query(
+      'SELECT schema_version, data FROM es_events WHERE stream_id = $1 ORDER BY stream_position',
+      [streamId],
+    );
     expect(rows).toEqual([
       { schema_version: 1, data: { price: 0.25 } },
       { schema_version: 2, data: { micro: 500_000, currency: 'AITBC' } },

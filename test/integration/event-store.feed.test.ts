@@ -67,7 +67,10 @@ describe('global feed (real PostgreSQL)', () => {
     await early.query('COMMIT');
     const after = await readAll(pool, resumeFrom);
     const ours = after.filter((e) => e.streamId === first || e.streamId === second);
-    expect(ours.map((e) => e.data)).toEqual([{ text: 'from the early transaction' }, { text: 'from the late transaction' }]);
+    expect(ours.map((e) => e.data)).toEqual([
+      { text: 'from the early transaction' },
+      { text: 'from the late transaction' },
+    ]);
     expect(ours.map((e) => e.transactionId)).toEqual([a.transactionId, b.transactionId]);
   });
 

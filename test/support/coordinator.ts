@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream';
 import { RunningCoordinator, startCoordinator } from '../../apps/coordinator/src/bootstrap';
-import { createRootLogger } from '../../apps/coordinator/src/logger';
+import { createRootLogger } from '@aitbc/contracts';
 import { testDatabaseUrl, testRedisUrl } from './test-database';
 
 export const TEST_KEYS = {

@@ -8,7 +8,7 @@ import type { CoordinatorConfig } from './config';
 import { ErrorFilter } from './http/error.filter';
 import { setupSwagger } from './http/swagger';
 import { createValidationPipe } from './http/validation';
-import { JsonLogger, createRootLogger } from './logger';
+import { JsonLogger, createRootLogger } from '@aitbc/contracts';
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 

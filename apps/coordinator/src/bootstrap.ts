@@ -4,7 +4,7 @@ import { createApp } from './app';
 import { CoordinatorConfig, loadConfig, withDatabaseUrl } from './config';
 import { devKeyEnv, DevKeys, ensureDevKeys, hasConfiguredKeys } from './embedded/dev-keys';
 import { EmbeddedDatabase, startEmbeddedPostgres } from './embedded/embedded-postgres';
-import { createRootLogger } from './logger';
+import { createRootLogger } from '@aitbc/contracts';
 
 export interface RunningCoordinator {
   app: NestFastifyApplication;

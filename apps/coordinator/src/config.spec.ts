@@ -32,9 +32,17 @@ describe('loadConfig', () => {
     });
     expect(config.apiKeys).toEqual([
       { id: 'alice', role: 'client', keyHash: hashApiKey('client-secret-1') },
-      { id: `client_${hashApiKey('client-secret-2').slice(0, 12)}`, role: 'client', keyHash: hashApiKey('client-secret-2') },
+      {
+        id: `client_${hashApiKey('client-secret-2').slice(0, 12)}`,
+        role: 'client',
+        keyHash: hashApiKey('client-secret-2'),
+      },
       { id: 'rig-1', role: 'miner', keyHash: hashApiKey('miner-secret-1') },
-      { id: `admin_${hashApiKey('admin-secret-1').slice(0, 12)}`, role: 'admin', keyHash: hashApiKey('admin-secret-1') },
+      {
+        id: `admin_${hashApiKey('admin-secret-1').slice(0, 12)}`,
+        role: 'admin',
+        keyHash: hashApiKey('admin-secret-1'),
+      },
     ]);
     expect(JSON.stringify(config)).not.toContain('client-secret-1');
   });

@@ -9,7 +9,9 @@ async function main(): Promise<void> {
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     process.stderr.write(
-      error instanceof ConfigError ? `aitbc coordinator: ${message}\n` : `aitbc coordinator failed to start: ${message}\n`,
+      error instanceof ConfigError
+        ? `aitbc coordinator: ${message}\n`
+        : `aitbc coordinator failed to start: ${message}\n`,
     );
     process.exit(1);
   }

@@ -3,9 +3,13 @@ import { EventRegistryError } from './errors';
 
 describe('EventRegistry', () => {
   it('rejects a type registered twice', () => {
-    expect(() => new EventRegistry([{ type: 'JobSubmitted' }, { type: 'JobSubmitted', schemaVersion: 2, upcasters: { 1: (d) => d } }])).toThrow(
-      new EventRegistryError('event type "JobSubmitted" is registered twice'),
-    );
+    expect(
+      () =>
+        new EventRegistry([
+          { type: 'JobSubmitted' },
+          { type: 'JobSubmitted', schemaVersion: 2, upcasters: { 1: (d) => d } },
+        ]),
+    ).toThrow(new EventRegistryError('event type "JobSubmitted" is registered twice'));
   });
 
   it('rejects names that are not PascalCase and versions without an upcaster path', () => {
@@ -40,6 +44,8 @@ describe('EventRegistry', () => {
     const registry = new EventRegistry([{ type: 'JobSubmitted' }]);
     expect(registry.upcast('SomethingElse', 7, { a: 1 })).toEqual({ schemaVersion: 7, data: { a: 1 } });
     expect(() => registry.upcast('JobSubmitted', 2, {})).toThrow(EventRegistryError);
-    expect(() => registry.schemaVersionOf('SomethingElse')).toThrow(new EventRegistryError('event type "SomethingElse" is not registered'));
+    expect(() => registry.schemaVersionOf('SomethingElse')).toThrow(
+      new EventRegistryError('event type "SomethingElse" is not registered'),
+    );
   });
 });

@@ -31,7 +31,8 @@ interface EventRow {
 const EVENT_COLUMNS = `stream_id, stream_position, global_position, transaction_id::text AS transaction_id,
   event_id, event_type, schema_version, data, metadata, recorded_at`;
 
-const APPEND_SQL = 'SELECT next_version, global_positions, transaction_id::text AS transaction_id FROM es_append($1, $2, $3, $4, $5, $6, $7, $8)';
+const APPEND_SQL =
+  'SELECT next_version, global_positions, transaction_id::text AS transaction_id FROM es_append($1, $2, $3, $4, $5, $6, $7, $8)';
 
 const READ_STREAM_SQL = `SELECT ${EVENT_COLUMNS} FROM es_events
   WHERE stream_id = $1 AND stream_position > $2 ORDER BY stream_position`;
@@ -71,7 +72,12 @@ export class EventStore {
    * if not and `DuplicateEventError` if an event id is already stored. Inside a transaction the
    * error leaves it aborted: roll back, reload and decide again.
    */
-  async append(db: Queryable, streamId: string, events: readonly NewEvent[], options: AppendOptions): Promise<AppendResult> {
+  async append(
+    db: Queryable,
+    streamId: string,
+    events: readonly NewEvent[],
+    options: AppendOptions,
+  ): Promise<AppendResult> {
     if (events.length === 0) {
       throw new RangeError('append needs at least one event');
     }

@@ -125,7 +125,10 @@ export class ProjectionRunner {
       } catch (error) {
         failures++;
         const err = error as Error;
-        this.options.logger?.error(`projection ${this.name}: batch failed (attempt ${failures}): ${err.message}`, err.stack);
+        this.options.logger?.error(
+          `projection ${this.name}: batch failed (attempt ${failures}): ${err.message}`,
+          err.stack,
+        );
         await this.releaseClient(true);
         await this.idle(Math.min(this.maxBackoffMs, 100 * 2 ** Math.min(failures, 16)));
       }
@@ -238,7 +241,9 @@ export async function rebuildProjection(
   const client = await pool.connect();
   try {
     await client.query('BEGIN');
-    await client.query('INSERT INTO es_checkpoints (consumer_id) VALUES ($1) ON CONFLICT DO NOTHING', [projection.name]);
+    await client.query('INSERT INTO es_checkpoints (consumer_id) VALUES ($1) ON CONFLICT DO NOTHING', [
+      projection.name,
+    ]);
     await readCheckpoint(client, projection.name, true);
     await projection.reset(client);
     let position: FeedPosition = FEED_START;

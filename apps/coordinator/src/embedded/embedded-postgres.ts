@@ -26,7 +26,11 @@ interface Logger {
  * folder is reused. As root the server runs as the `postgres` user (created if missing), so the
  * folder is handed to that user.
  */
-export async function startEmbeddedPostgres(options: { dataDir: string; port: number; logger: Logger }): Promise<EmbeddedDatabase> {
+export async function startEmbeddedPostgres(options: {
+  dataDir: string;
+  port: number;
+  logger: Logger;
+}): Promise<EmbeddedDatabase> {
   const { dataDir, port, logger } = options;
   const pgDir = join(dataDir, 'postgres');
   await mkdir(dataDir, { recursive: true, mode: 0o755 });
@@ -64,9 +68,11 @@ export async function startEmbeddedPostgres(options: { dataDir: string; port: nu
   try {
     await server.start();
   } catch (error) {
+    const reason = error instanceof Error ? error.message : 'the server exited early';
     throw new Error(
-      `embedded PostgreSQL did not start on 127.0.0.1:${port} (data in ${pgDir}): ${String(error ?? 'exited early')}. ` +
+      `embedded PostgreSQL did not start on 127.0.0.1:${port} (data in ${pgDir}): ${reason}. ` +
         'Is the port taken? Set EMBEDDED_PG_PORT, AITBC_DATA_DIR, or DATABASE_URL to use your own server.',
+      { cause: error },
     );
   }
   await ensureDatabase(adminUrl);

@@ -12,7 +12,11 @@ describe('toErrorReply', () => {
       unexpected: false,
       body: {
         detail: 'ttl_seconds: too big',
-        error: { code: 'VALIDATION_FAILED', status: 422, details: [{ field: 'ttl_seconds', message: 'too big', code: 'max' }] },
+        error: {
+          code: 'VALIDATION_FAILED',
+          status: 422,
+          details: [{ field: 'ttl_seconds', message: 'too big', code: 'max' }],
+        },
         request_id: 'r1',
       },
     });
@@ -41,7 +45,11 @@ describe('toErrorReply', () => {
     const health = { status: 'error', info: {}, error: { queue: { status: 'down', message: 'timeout' } }, details: {} };
     expect(toErrorReply(new ServiceUnavailableException(health), 'r4').body).toEqual({
       detail: 'service not ready',
-      error: { code: 'SERVICE_UNAVAILABLE', status: 503, details: [{ field: 'queue', message: 'timeout', code: 'DOWN' }] },
+      error: {
+        code: 'SERVICE_UNAVAILABLE',
+        status: 503,
+        details: [{ field: 'queue', message: 'timeout', code: 'DOWN' }],
+      },
       request_id: 'r4',
     });
   });

@@ -1,4 +1,4 @@
-import { HttpException, HttpStatus } from '@nestjs/common';
+import { HttpException } from '@nestjs/common';
 import { AppError, ErrorCode, ErrorDetail, ErrorEnvelope } from '@aitbc/contracts';
 import { ERROR_STATUS, STATUS_CODE } from './error-map';
 
@@ -29,13 +29,16 @@ export function toErrorReply(error: unknown, requestId: string): ErrorReply {
   const framework = error as FrameworkError;
   const status = framework?.statusCode;
   if (typeof status === 'number' && status >= 400 && status < 500) {
-    return fromHttpException(new HttpException(framework.message ?? 'bad request', status, { cause: error }), requestId);
+    return fromHttpException(
+      new HttpException(framework.message ?? 'bad request', status, { cause: error }),
+      requestId,
+    );
   }
   return { ...reply(500, ErrorCode.INTERNAL_ERROR, 'internal error', [], requestId), unexpected: true };
 }
 
 function fromHttpException(error: HttpException, requestId: string): ErrorReply {
-  const status = error.getStatus();
+  const status: number = error.getStatus();
   const response = error.getResponse();
   const cause = error.cause as FrameworkError | undefined;
   if (status === 400 && /JSON/i.test(cause?.code ?? '')) {
@@ -43,7 +46,7 @@ function fromHttpException(error: HttpException, requestId: string): ErrorReply 
     return reply(422, ErrorCode.MALFORMED_JSON, 'request body is not valid JSON', [], requestId);
   }
   const code = STATUS_CODE[status] ?? (status >= 500 ? ErrorCode.INTERNAL_ERROR : ErrorCode.VALIDATION_FAILED);
-  if (status === HttpStatus.SERVICE_UNAVAILABLE && isHealthResult(response)) {
+  if (status === 503 && isHealthResult(response)) {
     const details = Object.entries(response.error ?? {}).map(([field, value]) => ({
       field,
       message: typeof value.message === 'string' ? value.message : 'down',
@@ -55,7 +58,7 @@ function fromHttpException(error: HttpException, requestId: string): ErrorReply 
     return { ...reply(status, code, 'internal error', [], requestId), unexpected: status === 500 };
   }
   let message = status === 413 || status === 415 ? frameworkMessage(status) : error.message;
-  if (status === HttpStatus.NOT_FOUND && /^Cannot [A-Z]+ /.test(message)) {
+  if (status === 404 && /^Cannot [A-Z]+ /.test(message)) {
     message = `no route ${message.slice('Cannot '.length)}`;
   }
   return reply(status, code, message, [], requestId);
@@ -69,13 +72,7 @@ function isHealthResult(value: unknown): value is { status: string; error?: Reco
   return typeof value === 'object' && value !== null && 'status' in value && 'details' in value;
 }
 
-function reply(
-  status: number,
-  code: ErrorCode,
-  detail: string,
-  details: ErrorDetail[],
-  requestId: string,
-): ErrorReply {
+function reply(status: number, code: ErrorCode, detail: string, details: ErrorDetail[], requestId: string): ErrorReply {
   return {
     status,
     body: { detail, error: { code, status, details }, request_id: requestId },

@@ -14,8 +14,14 @@ export function setupSwagger(app: INestApplication, config: CoordinatorConfig): 
           '`{detail, error: {code, status, details}, request_id}`.',
       )
       .setVersion(config.version)
-      .addApiKey({ type: 'apiKey', in: 'header', name: 'X-Api-Key', description: 'client, miner or admin key' }, 'api-key')
-      .addApiKey({ type: 'apiKey', in: 'header', name: 'X-Miner-Key', description: 'seed alias for miners' }, 'miner-key')
+      .addApiKey(
+        { type: 'apiKey', in: 'header', name: 'X-Api-Key', description: 'client, miner or admin key' },
+        'api-key',
+      )
+      .addApiKey(
+        { type: 'apiKey', in: 'header', name: 'X-Miner-Key', description: 'seed alias for miners' },
+        'miner-key',
+      )
       .build(),
   );
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'openapi.json', raw: ['json'] });

@@ -10,7 +10,7 @@ export class GetHealthController {
   constructor(@Inject(CONFIG) private readonly config: CoordinatorConfig) {}
 
   @Get()
-  @ApiOperation({ summary: 'Liveness in the seed\'s shape (public)' })
+  @ApiOperation({ summary: "Liveness in the seed's shape (public)" })
   @ApiOkResponse({ type: HealthResponseDto })
   get(): HealthResponse {
     return { status: 'ok', env: this.config.env, version: this.config.version };

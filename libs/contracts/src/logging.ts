@@ -1,14 +1,14 @@
 import { LoggerService } from '@nestjs/common';
 import pino, { DestinationStream, Logger } from 'pino';
-import type { CoordinatorConfig } from './config';
+
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace';
 
 /**
- * One JSON logger for the process: Fastify's request logs and Nest's own messages go through the
- * same pino instance. Secrets never reach it: keys are hashed in the config and request headers are
- * not serialised.
+ * The one JSON log format of every AITBC process: Fastify's request logs and Nest's own messages
+ * go through the same pino instance. API keys are redacted should a header ever be logged.
  */
 export function createRootLogger(
-  config: Pick<CoordinatorConfig, 'logLevel'>,
+  config: { logLevel: LogLevel },
   name = 'coordinator',
   destination?: DestinationStream,
 ): Logger {

@@ -1,0 +1,1 @@
+export const MINER_CONFIG = Symbol('MinerConfig');
