@@ -1,8 +1,8 @@
-import { randomUUID } from 'node:crypto';
+import { uuidv7 } from './uuid7';
 import type { DatabaseError } from 'pg';
 import { ConcurrencyError, DuplicateEventError } from './errors';
 import { EventRegistry } from './event-registry';
-import { CONCURRENCY_SQLSTATE } from './schema';
+import { APPEND_SQL, VersionRule } from './append-sql';
 import {
   ANY_VERSION,
   AppendResult,
@@ -13,6 +13,7 @@ import {
   NO_STREAM,
   Queryable,
   RecordedEvent,
+  StreamEvent,
 } from './types';
 
 interface EventRow {
@@ -31,11 +32,12 @@ interface EventRow {
 const EVENT_COLUMNS = `stream_id, stream_position, global_position, transaction_id::text AS transaction_id,
   event_id, event_type, schema_version, data, metadata, recorded_at`;
 
-const APPEND_SQL =
-  'SELECT next_version, global_positions, transaction_id::text AS transaction_id FROM es_append($1, $2, $3, $4, $5, $6, $7, $8)';
-
 const READ_STREAM_SQL = `SELECT ${EVENT_COLUMNS} FROM es_events
   WHERE stream_id = $1 AND stream_position > $2 ORDER BY stream_position`;
+
+/** Folding needs only these columns; fewer columns and no dates to parse make commands faster. */
+const FOLD_STREAM_SQL = `SELECT stream_position, event_type, schema_version, data FROM es_events
+  WHERE stream_id = $1 ORDER BY stream_position`;
 
 /*
  * Only events of transactions older than every transaction still running are visible to the feed:
@@ -81,42 +83,56 @@ export class EventStore {
     if (events.length === 0) {
       throw new RangeError('append needs at least one event');
     }
-    const expected = encodeExpectedVersion(options.expectedVersion);
-    const ids: string[] = [];
-    const types: string[] = [];
-    const versions: number[] = [];
-    const data: string[] = [];
-    const metadata: string[] = [];
-    for (const event of events) {
-      ids.push(event.eventId ?? randomUUID());
-      types.push(event.type);
-      versions.push(this.registry.schemaVersionOf(event.type));
-      data.push(JSON.stringify(event.data ?? {}));
-      metadata.push(JSON.stringify(event.metadata ?? {}));
-    }
+    const { rule, expected } = versionRule(options.expectedVersion);
     const streamType = options.streamType ?? streamTypeOf(streamId);
-    try {
-      const { rows } = await db.query<{ next_version: string; global_positions: string[]; transaction_id: string }>({
-        name: 'es_append',
-        text: APPEND_SQL,
-        values: [streamId, streamType, expected, ids, types, versions, data, metadata],
-      });
-      const row = rows[0];
-      return {
-        nextVersion: Number(row.next_version),
-        globalPositions: row.global_positions.map(Number),
-        transactionId: row.transaction_id,
+    const head: unknown[] = [streamId, events.length, rule === 'exact' ? expected : streamType];
+    let query: { name: string; text: string; values: unknown[] };
+    if (events.length === 1) {
+      const [event] = events;
+      query = {
+        ...APPEND_SQL.single[rule],
+        values: [
+          ...head,
+          event.eventId ?? uuidv7(),
+          event.type,
+          this.registry.schemaVersionOf(event.type),
+          JSON.stringify(event.data ?? {}),
+          JSON.stringify(event.metadata ?? {}),
+        ],
       };
+    } else {
+      query = {
+        ...APPEND_SQL.batch[rule],
+        values: [
+          ...head,
+          events.map((event) => event.eventId ?? uuidv7()),
+          events.map((event) => event.type),
+          events.map((event) => this.registry.schemaVersionOf(event.type)),
+          events.map((event) => JSON.stringify(event.data ?? {})),
+          events.map((event) => JSON.stringify(event.metadata ?? {})),
+        ],
+      };
+    }
+    let rows: { stream_position: string; global_position: string; transaction_id: string }[];
+    try {
+      ({ rows } = await db.query(query));
     } catch (error) {
       const pgError = error as DatabaseError;
-      if (pgError.code === CONCURRENCY_SQLSTATE) {
-        throw new ConcurrencyError(streamId, String(options.expectedVersion));
-      }
       if (pgError.code === '23505' && pgError.constraint === 'es_events_event_id_key') {
         throw new DuplicateEventError(/\(event_id\)=\(([^)]+)\)/.exec(pgError.detail ?? '')?.[1] ?? null);
       }
       throw error;
     }
+    if (rows.length === 0) {
+      throw new ConcurrencyError(streamId, String(options.expectedVersion));
+    }
+    const ordered =
+      rows.length > 1 ? [...rows].sort((x, y) => Number(x.stream_position) - Number(y.stream_position)) : rows;
+    return {
+      nextVersion: Number(ordered[ordered.length - 1].stream_position),
+      globalPositions: ordered.map((row) => Number(row.global_position)),
+      transactionId: ordered[0].transaction_id,
+    };
   }
 
   /** The stream's events after `afterPosition` (default: all), upcast, in stream order. */
@@ -130,17 +146,30 @@ export class EventStore {
   }
 
   /** Folds the stream with a pure `evolve`; `version` is what to pass as the expected version. */
-  async aggregateStream<S, E extends RecordedEvent = RecordedEvent>(
+  async aggregateStream<S, E extends StreamEvent = StreamEvent>(
     db: Queryable,
     streamId: string,
     options: { initialState: () => S; evolve: Evolve<S, E> },
   ): Promise<AggregateResult<S>> {
-    const events = await this.readStream(db, streamId);
+    const { rows } = await db.query<Pick<EventRow, 'stream_position' | 'event_type' | 'schema_version' | 'data'>>({
+      name: 'es_fold_stream',
+      text: FOLD_STREAM_SQL,
+      values: [streamId],
+    });
     let state = options.initialState();
-    for (const event of events) {
-      state = options.evolve(state, event as E);
+    let version = 0;
+    for (const row of rows) {
+      const { schemaVersion, data } = this.registry.upcast(row.event_type, row.schema_version, row.data);
+      version = Number(row.stream_position);
+      state = options.evolve(state, {
+        streamId,
+        streamPosition: version,
+        type: row.event_type,
+        schemaVersion,
+        data,
+      } as E);
     }
-    return { state, version: events.length === 0 ? 0 : events[events.length - 1].streamPosition };
+    return { state, version };
   }
 
   /**
@@ -173,17 +202,17 @@ export class EventStore {
   }
 }
 
-function encodeExpectedVersion(expected: ExpectedVersion): number | null {
+function versionRule(expected: ExpectedVersion): { rule: VersionRule; expected: number | null } {
   if (expected === ANY_VERSION) {
-    return null;
+    return { rule: 'any', expected: null };
   }
   if (expected === NO_STREAM) {
-    return -1;
+    return { rule: 'noStream', expected: null };
   }
   if (!Number.isSafeInteger(expected) || expected < 1) {
     throw new RangeError(`expected version must be NO_STREAM, ANY_VERSION or an integer ≥ 1 (got ${expected})`);
   }
-  return expected;
+  return { rule: 'exact', expected };
 }
 
 export function streamTypeOf(streamId: string): string {

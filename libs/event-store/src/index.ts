@@ -5,3 +5,4 @@ export * from './event-store';
 export * from './projection-runner';
 export * from './transaction';
 export * from './schema';
+export * from './uuid7';

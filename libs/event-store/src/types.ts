@@ -23,17 +23,21 @@ export interface NewEvent<TType extends string = string, TData = unknown> {
   eventId?: string;
 }
 
-/** An event as stored, already upcast to its current schema version. */
-export interface RecordedEvent<TType extends string = string, TData = unknown> {
+/** What a fold sees of an event: enough to evolve state, already upcast. */
+export interface StreamEvent<TType extends string = string, TData = unknown> {
   streamId: string;
   streamPosition: number;
+  type: TType;
+  schemaVersion: number;
+  data: TData;
+}
+
+/** An event as stored, already upcast to its current schema version. */
+export interface RecordedEvent<TType extends string = string, TData = unknown> extends StreamEvent<TType, TData> {
   globalPosition: number;
   /** xid8 of the appending transaction, as a decimal string */
   transactionId: string;
   eventId: string;
-  type: TType;
-  schemaVersion: number;
-  data: TData;
   metadata: Record<string, unknown>;
   recordedAt: Date;
 }
@@ -54,4 +58,4 @@ export interface FeedPosition {
 export const FEED_START: FeedPosition = Object.freeze({ transactionId: '0', globalPosition: 0 });
 
 /** Folds a stream into state: pure, no I/O. */
-export type Evolve<S, E extends RecordedEvent = RecordedEvent> = (state: S, event: E) => S;
+export type Evolve<S, E extends StreamEvent = StreamEvent> = (state: S, event: E) => S;
