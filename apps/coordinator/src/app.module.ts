@@ -3,6 +3,7 @@ import { CqrsModule } from '@nestjs/cqrs';
 import { CONFIG, CoordinatorConfig } from './config';
 import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';
+import { ProjectionsModule } from './projections/projections.module';
 import { QueueModule } from './queue/queue.module';
 
 @Global()
@@ -18,7 +19,14 @@ export class AppModule {
   static forRoot(config: CoordinatorConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [ConfigModule.forRoot(config), CqrsModule.forRoot(), DatabaseModule, QueueModule, HealthModule],
+      imports: [
+        ConfigModule.forRoot(config),
+        CqrsModule.forRoot(),
+        DatabaseModule,
+        QueueModule,
+        ProjectionsModule,
+        HealthModule,
+      ],
     };
   }
 }
