@@ -1,3 +1,6 @@
 export * from './errors';
 export * from './health';
 export * from './logging';
+export * from './money';
+export * from './jobs.dto';
+export * from './miners.dto';
