@@ -1,8 +1,12 @@
 import { DynamicModule, Global, Module } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
+import { CLOCK, systemClock } from './clock';
 import { CONFIG, CoordinatorConfig } from './config';
 import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';
+import { ApiKeyGuard } from './http/auth/api-key.guard';
+import { JobsModule } from './jobs/jobs.module';
 import { ProjectionsModule } from './projections/projections.module';
 import { QueueModule } from './queue/queue.module';
 
@@ -10,7 +14,14 @@ import { QueueModule } from './queue/queue.module';
 @Module({})
 class ConfigModule {
   static forRoot(config: CoordinatorConfig): DynamicModule {
-    return { module: ConfigModule, providers: [{ provide: CONFIG, useValue: config }], exports: [CONFIG] };
+    return {
+      module: ConfigModule,
+      providers: [
+        { provide: CONFIG, useValue: config },
+        { provide: CLOCK, useValue: systemClock },
+      ],
+      exports: [CONFIG, CLOCK],
+    };
   }
 }
 
@@ -26,7 +37,9 @@ export class AppModule {
         QueueModule,
         ProjectionsModule,
         HealthModule,
+        JobsModule,
       ],
+      providers: [{ provide: APP_GUARD, useClass: ApiKeyGuard }],
     };
   }
 }

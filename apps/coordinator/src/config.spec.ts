@@ -10,7 +10,7 @@ describe('loadConfig', () => {
       redisUrl: null,
       migrationsRun: true,
       apiKeys: [],
-      jobs: { defaultTtlSeconds: 900, maxAttempts: 3 },
+      jobs: { defaultTtlSeconds: 900, maxAttempts: 3, sweepIntervalMs: 1000 },
       miners: { heartbeatIntervalSeconds: 15, leaseTtlSeconds: 60 },
       ledger: { blockIntervalMs: 2000 },
     });

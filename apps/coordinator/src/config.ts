@@ -32,7 +32,7 @@ export interface CoordinatorConfig {
   migrationsRun: boolean;
   apiKeys: readonly ApiKeyEntry[];
   receipts: { signingKeyHex: string | null; attestationKeyHex: string | null };
-  jobs: { defaultTtlSeconds: number; maxAttempts: number };
+  jobs: { defaultTtlSeconds: number; maxAttempts: number; sweepIntervalMs: number };
   miners: { heartbeatIntervalSeconds: number; leaseTtlSeconds: number };
   ledger: { blockIntervalMs: number };
   rateLimits: Record<Role, number>;
@@ -225,6 +225,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): CoordinatorCon
     jobs: {
       defaultTtlSeconds: r.int('JOB_DEFAULT_TTL_SECONDS', 900, 1, 86_400),
       maxAttempts: r.int('JOB_MAX_ATTEMPTS', 3, 1, 100),
+      sweepIntervalMs: r.int('JOB_SWEEP_INTERVAL_MS', 1000, 50, 60_000),
     },
     miners: {
       heartbeatIntervalSeconds: r.int('MINER_HEARTBEAT_INTERVAL_SECONDS', 15, 1, 3600),

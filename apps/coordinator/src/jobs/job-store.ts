@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { Pool, PoolClient } from 'pg';
 import { ConcurrencyError, EventStore, NO_STREAM, Queryable, withTransaction } from '@aitbc/event-store';
 import { PG_POOL } from '../database/database.module';
+import { JOB_AVAILABLE_CHANNEL } from './dispatch/job-available';
 import { evolveJob, initialJobState, JobState } from './job';
 import { JobEvent, jobStreamId, NewJobEvent } from './job.events';
 import { projectJobEvents } from './projections/job-view.projector';
@@ -60,6 +61,12 @@ export class JobStore {
         expectedVersion: version === 0 ? NO_STREAM : version,
       });
       await projectJobEvents(tx, jobId, events);
+      const available = events.find((event) => event.type === 'JobSubmitted' || event.type === 'JobRequeued');
+      if (available) {
+        // delivered on commit to every coordinator: wakes long-polling miners that could run it
+        const requirements = available.type === 'JobSubmitted' ? available.data.requirements : state.requirements;
+        await tx.query('SELECT pg_notify($1, $2)', [JOB_AVAILABLE_CHANNEL, JSON.stringify(requirements)]);
+      }
     }
     return result;
   }

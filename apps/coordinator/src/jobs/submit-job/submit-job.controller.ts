@@ -36,11 +36,14 @@ export class SubmitJobController {
   @ApiErrors(401, 402, 403, 409, 413, 422)
   async submit(
     @CurrentPrincipal() principal: Principal,
-    @Body(SubmitJobPipe) body: SubmitJobDto,
+    // declared `object` so the global pipe leaves it to SubmitJobPipe, which knows the seed's form
+    @Body(SubmitJobPipe) body: object,
     @Headers('idempotency-key') idempotencyKey: string | undefined,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<JobViewDto> {
-    const { view, replayed } = await this.commands.execute(new SubmitJobCommand(principal.id, body, idempotencyKey));
+    const { view, replayed } = await this.commands.execute(
+      new SubmitJobCommand(principal.id, body as SubmitJobDto, idempotencyKey),
+    );
     void reply.status(replayed ? 200 : 201);
     return view;
   }

@@ -3,11 +3,11 @@ import { Inject } from '@nestjs/common';
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import type { Pool, PoolClient } from 'pg';
 import { AppError, ErrorCode, SubmitJobDto, toMicro } from '@aitbc/contracts';
+import { canonicalize } from '@aitbc/crypto';
 import { withTransaction } from '@aitbc/event-store';
 import { CLOCK, type Clock } from '../../clock';
 import { CONFIG, type CoordinatorConfig } from '../../config';
 import { PG_POOL } from '../../database/database.module';
-import { JOB_AVAILABLE_CHANNEL } from '../dispatch/job-available';
 import { IdempotencyKeyReusedError, JobNotFoundError } from '../job.errors';
 import type { JobSubmittedData } from '../job.events';
 import { JobStore } from '../job-store';
@@ -45,8 +45,6 @@ export class SubmitJobHandler implements ICommandHandler<SubmitJobCommand, Submi
         events: [{ type: 'JobSubmitted', data: submitted }],
         result: null,
       }));
-      // delivered on commit to every coordinator: wakes long-polling miners that can run it
-      await tx.query('SELECT pg_notify($1, $2)', [JOB_AVAILABLE_CHANNEL, JSON.stringify(submitted.requirements)]);
       return { view: toJobView(await readView(tx, jobId), true), replayed: false };
     });
   }
@@ -108,20 +106,9 @@ async function readView(tx: PoolClient, jobId: string): Promise<JobViewRow> {
   return rows[0];
 }
 
-/** The same request twice hashes the same, whatever the order of its keys. */
+/** The same request twice hashes the same, whatever the order of its keys (RFC 8785 canonical JSON). */
 function requestHash(body: SubmitJobDto): string {
-  return createHash('sha256').update(stableJson(body)).digest('hex');
-}
-
-function stableJson(value: unknown): string {
-  if (Array.isArray(value)) {
-    return `[${value.map(stableJson).join(',')}]`;
-  }
-  if (value !== null && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([, v]) => v !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${stableJson(v)}`).join(',')}}`;
-  }
-  return JSON.stringify(value);
+  return createHash('sha256')
+    .update(canonicalize(JSON.parse(JSON.stringify(body))))
+    .digest('hex');
 }
