@@ -1,4 +1,4 @@
-import { ValidationError, ValidationPipe } from '@nestjs/common';
+import { PipeTransform, ValidationError, ValidationPipe } from '@nestjs/common';
 import { AppError, ErrorCode, ErrorDetail } from '@aitbc/contracts';
 
 /**
@@ -29,4 +29,24 @@ function flatten(errors: ValidationError[], parent = ''): ErrorDetail[] {
     const own = Object.entries(error.constraints ?? {}).map(([code, message]) => ({ field, message, code }));
     return [...own, ...flatten(error.children ?? [], field)];
   });
+}
+
+/**
+ * For routes whose body is optional: a missing body (or `null`) counts as `{}`, then the one
+ * validation pipe checks it against `metatype`. Declare the parameter as `object` so the global
+ * pipe leaves it alone.
+ */
+export class OptionalBodyPipe implements PipeTransform<unknown, Promise<unknown>> {
+  private readonly validation = createValidationPipe();
+
+  constructor(private readonly metatype: new () => object) {}
+
+  transform(body: unknown): Promise<unknown> {
+    if (body !== undefined && body !== null && (typeof body !== 'object' || Array.isArray(body))) {
+      throw new AppError(ErrorCode.VALIDATION_FAILED, 'the body must be a JSON object', [
+        { field: '', message: 'the body must be a JSON object', code: 'isObject' },
+      ]);
+    }
+    return this.validation.transform(body ?? {}, { type: 'body', metatype: this.metatype }) as Promise<unknown>;
+  }
 }

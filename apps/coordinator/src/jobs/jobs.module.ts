@@ -1,11 +1,46 @@
 import { Module } from '@nestjs/common';
+import { CancelJobController } from './cancel-job/cancel-job.controller';
+import { CancelJobHandler } from './cancel-job/cancel-job.handler';
+import { Dispatcher } from './dispatch/dispatcher';
+import { JobAvailableListener } from './dispatch/job-available.listener';
+import { GetJobController } from './get-job/get-job.controller';
+import { GetJobHandler } from './get-job/get-job.handler';
+import { GetJobResultController } from './get-job-result/get-job-result.controller';
+import { GetJobResultHandler } from './get-job-result/get-job-result.handler';
 import { JobStore } from './job-store';
+import { ListJobsController } from './list-jobs/list-jobs.controller';
+import { ListJobsHandler } from './list-jobs/list-jobs.handler';
+import { PollJobController } from './poll-job/poll-job.controller';
+import { PollJobHandler } from './poll-job/poll-job.handler';
+import { ReportJobController } from './report-job/report-job.controller';
+import { CompleteJobHandler, FailJobHandler, StartJobHandler } from './report-job/report-job.handlers';
 import { SubmitJobController } from './submit-job/submit-job.controller';
 import { SubmitJobHandler } from './submit-job/submit-job.handler';
 
 @Module({
-  controllers: [SubmitJobController],
-  providers: [JobStore, SubmitJobHandler],
+  controllers: [
+    SubmitJobController,
+    ListJobsController,
+    GetJobController,
+    GetJobResultController,
+    CancelJobController,
+    PollJobController,
+    ReportJobController,
+  ],
+  providers: [
+    JobStore,
+    Dispatcher,
+    JobAvailableListener,
+    SubmitJobHandler,
+    ListJobsHandler,
+    GetJobHandler,
+    GetJobResultHandler,
+    CancelJobHandler,
+    PollJobHandler,
+    CompleteJobHandler,
+    FailJobHandler,
+    StartJobHandler,
+  ],
   exports: [JobStore],
 })
 export class JobsModule {}

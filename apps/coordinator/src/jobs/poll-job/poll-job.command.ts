@@ -1,0 +1,12 @@
+import { Command } from '@nestjs/cqrs';
+import type { PolledJobDto } from '@aitbc/contracts';
+
+/** Ask for a job, waiting up to `maxWaitSeconds` for one; null → 204. */
+export class PollJobCommand extends Command<PolledJobDto | null> {
+  constructor(
+    readonly minerId: string,
+    readonly maxWaitSeconds: number,
+  ) {
+    super();
+  }
+}
