@@ -74,6 +74,17 @@ describe('global feed (real PostgreSQL)', () => {
     expect(ours.map((e) => e.transactionId)).toEqual([a.transactionId, b.transactionId]);
   });
 
+  it('reports the tail: a reader starting there sees exactly what commits afterwards', async () => {
+    const tail = await store.feedTail(pool);
+    expect(await store.readFeed(pool, tail, 10)).toEqual([]);
+    const streamId = `feed-tail-${randomUUID()}`;
+    await store.append(pool, streamId, [noted('after the tail')], { expectedVersion: NO_STREAM });
+    expect((await store.readFeed(pool, tail, 10)).map((e) => e.streamId)).toEqual([streamId]);
+    expect(await store.feedTail(pool)).toEqual(
+      expect.objectContaining({ globalPosition: (await store.readStream(pool, streamId))[0].globalPosition }),
+    );
+  });
+
   it('passes the position gap a rolled-back append leaves', async () => {
     const tail = await feedTail(pool);
     await early.query('BEGIN');

@@ -1,6 +1,7 @@
 import { DynamicModule, Global, Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
+import { AdminModule } from './admin/admin.module';
 import { CLOCK, systemClock } from './clock';
 import { CONFIG, CoordinatorConfig } from './config';
 import { DatabaseModule } from './database/database.module';
@@ -38,6 +39,7 @@ export class AppModule {
         ProjectionsModule,
         HealthModule,
         JobsModule,
+        AdminModule,
       ],
       providers: [{ provide: APP_GUARD, useClass: ApiKeyGuard }],
     };

@@ -268,3 +268,35 @@ export class OkDto {
   @ApiProperty({ example: 'ok' })
   status!: 'ok';
 }
+
+export const MINER_STATUSES = ['ONLINE', 'DRAINING', 'OFFLINE'] as const;
+export type MinerStatusName = (typeof MINER_STATUSES)[number];
+
+/** A miner as operators see it. */
+export class AdminMinerDto {
+  @ApiProperty({ example: 'rig-1/gpu-a' })
+  miner_id!: string;
+  @ApiProperty({ enum: MINER_STATUSES, description: 'OFFLINE: no heartbeat for `lease_ttl_seconds`' })
+  status!: MinerStatusName;
+  @ApiProperty({ example: 1, description: 'jobs it holds a lease on' })
+  inflight!: number;
+  @ApiProperty({ example: 2 })
+  concurrency!: number;
+  @ApiProperty({ example: 'eu-west', nullable: true, type: String })
+  region!: string | null;
+  @ApiProperty({ example: '2026-01-24T10:15:00.000Z' })
+  last_heartbeat!: string;
+  @ApiProperty({ example: 42 })
+  jobs_completed!: number;
+  @ApiProperty({ example: 1, description: 'attempts that failed or were requeued under this miner' })
+  jobs_failed!: number;
+  @ApiProperty({ example: 12500, nullable: true, type: Number, description: 'from assignment to completion' })
+  average_job_duration_ms!: number | null;
+  @ApiProperty({ nullable: true, type: String })
+  last_receipt_id!: string | null;
+}
+
+export class AdminMinerListDto {
+  @ApiProperty({ type: [AdminMinerDto] })
+  items!: AdminMinerDto[];
+}

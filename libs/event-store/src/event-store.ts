@@ -8,6 +8,7 @@ import {
   AppendResult,
   Evolve,
   ExpectedVersion,
+  FEED_START,
   FeedPosition,
   NewEvent,
   NO_STREAM,
@@ -183,6 +184,22 @@ export class EventStore {
       values: [after.transactionId, after.globalPosition, limit],
     });
     return rows.map((row) => this.toRecorded(row));
+  }
+
+  /**
+   * The position after which the next events of the feed will appear: a reader that starts here
+   * sees everything committed from now on (and everything still in flight), nothing older.
+   */
+  async feedTail(db: Queryable): Promise<FeedPosition> {
+    const { rows } = await db.query<{ transaction_id: string; global_position: string }>({
+      name: 'es_feed_tail',
+      text: `SELECT transaction_id::text AS transaction_id, global_position FROM es_events
+        WHERE transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+        ORDER BY transaction_id DESC, global_position DESC LIMIT 1`,
+    });
+    return rows.length === 0
+      ? FEED_START
+      : { transactionId: rows[0].transaction_id, globalPosition: Number(rows[0].global_position) };
   }
 
   private toRecorded(row: EventRow): RecordedEvent {

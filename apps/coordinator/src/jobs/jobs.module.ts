@@ -16,6 +16,8 @@ import { ReportJobController } from './report-job/report-job.controller';
 import { CompleteJobHandler, FailJobHandler, StartJobHandler } from './report-job/report-job.handlers';
 import { SubmitJobController } from './submit-job/submit-job.controller';
 import { SubmitJobHandler } from './submit-job/submit-job.handler';
+import { JobEventsHub } from './watch-job/job-events.hub';
+import { WatchJobController } from './watch-job/watch-job.controller';
 
 @Module({
   controllers: [
@@ -26,11 +28,13 @@ import { SubmitJobHandler } from './submit-job/submit-job.handler';
     CancelJobController,
     PollJobController,
     ReportJobController,
+    WatchJobController,
   ],
   providers: [
     JobStore,
     Dispatcher,
     JobAvailableListener,
+    JobEventsHub,
     SubmitJobHandler,
     ListJobsHandler,
     GetJobHandler,

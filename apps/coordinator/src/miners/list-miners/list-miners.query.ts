@@ -1,0 +1,4 @@
+import { Query } from '@nestjs/cqrs';
+import type { AdminMinerListDto } from '@aitbc/contracts';
+
+export class ListMinersQuery extends Query<AdminMinerListDto> {}
