@@ -34,6 +34,8 @@ export async function createApp(config: CoordinatorConfig, logger?: Logger): Pro
     bufferLogs: false,
   });
   const fastify = app.getHttpAdapter().getInstance();
+  // the API speaks JSON only: other bodies get 415 rather than reaching a handler as text
+  fastify.removeContentTypeParser('text/plain');
   fastify.addHook('onRequest', (request, reply, done) => {
     void reply.header('x-request-id', request.id);
     done();
