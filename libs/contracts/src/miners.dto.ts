@@ -113,6 +113,8 @@ export class CapabilitiesDto {
 
 export class RegisterMinerDto {
   @ApiProperty({ type: CapabilitiesDto })
+  // ValidateNested alone lets a missing object through
+  @IsObject()
   @ValidateNested()
   @Type(() => CapabilitiesDto)
   capabilities!: CapabilitiesDto;

@@ -140,7 +140,12 @@ export class ProjectionRunner {
     if (this.active && this.client) {
       return true;
     }
-    this.client ??= await this.pool.connect();
+    if (!this.client) {
+      this.client = await this.pool.connect();
+      // The server may drop this long-held connection between batches (restart, failover); an
+      // unheard 'error' event would crash the process. The next query fails and the loop reconnects.
+      this.client.on('error', this.onConnectionError);
+    }
     const { rows } = await this.client.query<{ locked: boolean }>(
       'SELECT pg_try_advisory_lock($1::int, hashtext($2)) AS locked',
       [LOCK_CLASS, this.name],
@@ -204,6 +209,11 @@ export class ProjectionRunner {
     this.wake = null;
   }
 
+  private readonly onConnectionError = (error: Error): void => {
+    this.options.logger?.error(`projection ${this.name}: connection lost: ${error.message}`);
+    this.poke();
+  };
+
   private async releaseClient(broken: boolean): Promise<void> {
     const client = this.client;
     this.client = null;
@@ -223,6 +233,7 @@ export class ProjectionRunner {
     }
     // A broken connection is destroyed, which also drops any lock it held.
     client.release(broken ? true : undefined);
+    client.removeListener('error', this.onConnectionError);
   }
 }
 

@@ -7,6 +7,12 @@ import type { Pool, PoolClient } from 'pg';
 export async function withTransaction<T>(pool: Pool, work: (tx: PoolClient) => Promise<T>): Promise<T> {
   const client = await pool.connect();
   let broken = false;
+  // A connection lost between two statements is reported as an 'error' event, which would crash
+  // the process if nobody listened; the next statement fails anyway, and the client is discarded.
+  const onError = () => {
+    broken = true;
+  };
+  client.on('error', onError);
   try {
     await client.query('BEGIN');
     const result = await work(client);
@@ -20,6 +26,7 @@ export async function withTransaction<T>(pool: Pool, work: (tx: PoolClient) => P
     }
     throw error;
   } finally {
+    client.removeListener('error', onError);
     client.release(broken ? true : undefined);
   }
 }

@@ -33,7 +33,13 @@ export const PG_POOL = Symbol('PG_POOL');
           const applied = await runMigrations(dataSource);
           new Logger('migrations').log(applied.length ? `applied ${applied.join(', ')}` : 'database is up to date');
         }
-        return (dataSource.driver as PostgresDriver).master as Pool;
+        const pool = (dataSource.driver as PostgresDriver).master as Pool;
+        // every connection gets a listener: one lost while checked out must not crash the process
+        const logger = new Logger('database');
+        pool.on('connect', (client) => {
+          client.on('error', (error) => logger.warn(`connection lost: ${error.message}`));
+        });
+        return pool;
       },
     },
     { provide: EventRegistry, useFactory: () => new EventRegistry(EVENT_DEFINITIONS) },

@@ -20,12 +20,23 @@ const PROFILE_COLUMNS = `m.miner_id, m.status, m.gpu_names, m.max_vram_mb, m.cud
   m.price_micro::float8 AS price_micro, m.region, m.concurrency,
   (SELECT count(*)::int FROM job_leases l WHERE l.miner_id = m.miner_id) AS inflight`;
 
-/** The miner's profile; `lock` takes its row lock, so one miner's concurrent polls run one at a time. */
+/**
+ * The miner's profile. With `lock`, its row lock is taken first, so one miner's concurrent polls run
+ * one at a time; the profile is then read by a second statement, whose snapshot (READ COMMITTED)
+ * includes the leases written by the poll that held the lock before us. Reading the lease count in
+ * the locking statement itself would see the snapshot from before the wait, and let a miner exceed
+ * its concurrency.
+ */
 export async function readMinerProfile(db: Queryable, minerId: string, lock = false): Promise<MinerProfile | null> {
-  const { rows } = await db.query<MinerProfile>(
-    `SELECT ${PROFILE_COLUMNS} FROM miners m WHERE m.miner_id = $1${lock ? ' FOR UPDATE OF m' : ''}`,
-    [minerId],
-  );
+  if (lock) {
+    const locked = await db.query('SELECT 1 FROM miners WHERE miner_id = $1 FOR UPDATE', [minerId]);
+    if (locked.rowCount === 0) {
+      return null;
+    }
+  }
+  const { rows } = await db.query<MinerProfile>(`SELECT ${PROFILE_COLUMNS} FROM miners m WHERE m.miner_id = $1`, [
+    minerId,
+  ]);
   return rows[0] ?? null;
 }
 

@@ -4,6 +4,7 @@ import { ApiBody, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { HeartbeatDto, HeartbeatResponseDto } from '@aitbc/contracts';
 import { ApiErrors } from '../../http/api-errors.decorator';
 import { Roles } from '../../http/auth/auth.decorators';
+import { OptionalBodyPipe } from '../../http/validation';
 import { ApiMinerAuth, CurrentMinerId } from '../current-miner.decorator';
 import { HeartbeatMinerCommand } from './heartbeat-miner.command';
 
@@ -19,16 +20,17 @@ export class HeartbeatMinerController {
   @ApiOperation({
     summary: 'Heartbeat',
     description:
-      'Keeps the miner ONLINE and extends the leases of its running jobs; the reply lists running jobs it must stop. The body is optional; `status` declares ONLINE or DRAINING.',
+      'Keeps the miner alive and extends the leases of its running jobs; the reply lists running jobs it must ' +
+      'stop, each once. The body is optional; `status` declares ONLINE or DRAINING.',
   })
   @ApiBody({ type: HeartbeatDto, required: false })
   @ApiOkResponse({ type: HeartbeatResponseDto })
   @ApiErrors(401, 403, 404, 422)
   heartbeat(
     @CurrentMinerId() minerId: string,
-    // an absent body arrives as undefined: a bare heartbeat
-    @Body() body: HeartbeatDto | undefined,
+    // declared `object` so the global pipe leaves it to OptionalBodyPipe: no body is a bare heartbeat
+    @Body(new OptionalBodyPipe(HeartbeatDto)) body: object,
   ): Promise<HeartbeatResponseDto> {
-    return this.commands.execute(new HeartbeatMinerCommand(minerId, body ?? {}));
+    return this.commands.execute(new HeartbeatMinerCommand(minerId, body as HeartbeatDto));
   }
 }

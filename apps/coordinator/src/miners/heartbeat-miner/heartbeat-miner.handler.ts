@@ -6,35 +6,37 @@ import type { Queryable } from '@aitbc/event-store';
 import { CLOCK, type Clock } from '../../clock';
 import { CONFIG, type CoordinatorConfig } from '../../config';
 import { PG_POOL } from '../../database/database.module';
-import { decideStatus } from '../miner';
+import { decideStatus, type MinerStatus } from '../miner';
 import { MinerNotRegisteredError } from '../miner.errors';
 import { MinerStore } from '../miner-store';
 import { HeartbeatMinerCommand } from './heartbeat-miner.command';
 
 /**
  * One statement: note the beat, extend the leases of the miner's running jobs and hand over (once)
- * the cancellations waiting for it. No row back means the miner never registered.
+ * the cancellations waiting for it. With `$6`, only if the miner's status is `$6`: otherwise nothing
+ * changes and `beaten` is false. No row back means the miner never registered.
  */
 const HEARTBEAT_SQL = `
-WITH beat AS (
+WITH miner AS (
+  SELECT miner_id FROM miners WHERE miner_id = $1
+), beat AS (
   UPDATE miners SET last_heartbeat = $2, reported_inflight = coalesce($3, reported_inflight),
                     metadata = coalesce($4::jsonb, metadata)
-  WHERE miner_id = $1
+  WHERE miner_id = $1 AND ($6::text IS NULL OR status = $6)
   RETURNING miner_id
 ), leases AS (
   UPDATE job_leases SET lease_expires_at = $5 WHERE miner_id IN (SELECT miner_id FROM beat)
 ), canceled AS (
   DELETE FROM miner_cancellations WHERE miner_id IN (SELECT miner_id FROM beat) RETURNING job_id
 )
-SELECT coalesce(array_agg(canceled.job_id ORDER BY canceled.job_id) FILTER (WHERE canceled.job_id IS NOT NULL),
-                '{}') AS cancel_job_ids
-FROM beat LEFT JOIN canceled ON true
-GROUP BY beat.miner_id`;
+SELECT EXISTS (SELECT 1 FROM beat) AS beaten,
+       coalesce((SELECT array_agg(job_id ORDER BY job_id) FROM canceled), '{}') AS cancel_job_ids
+FROM miner`;
 
 /**
  * Heartbeats are the hottest write (thousands of miners every few seconds), so they are not events:
- * they touch the read model only. A change of declared status is an event, recorded in the same
- * transaction as the beat.
+ * they touch the read model only, in one round trip. Only a change of declared status is an event;
+ * then the beat is recorded in the same transaction as the event.
  */
 @CommandHandler(HeartbeatMinerCommand)
 export class HeartbeatMinerHandler implements ICommandHandler<HeartbeatMinerCommand, HeartbeatResponseDto> {
@@ -47,28 +49,55 @@ export class HeartbeatMinerHandler implements ICommandHandler<HeartbeatMinerComm
 
   async execute({ minerId, beat }: HeartbeatMinerCommand): Promise<HeartbeatResponseDto> {
     const now = this.clock.now();
-    const status = beat.status;
-    if (status === undefined) {
-      return this.record(this.pool, minerId, beat, now);
+    // IsOptional lets an explicit null through: it declares nothing, like an absent field
+    const status = beat.status ?? null;
+    if (status === null) {
+      return this.record(this.pool, minerId, beat, now, null);
+    }
+    const unchanged = await this.record(this.pool, minerId, beat, now, status);
+    if (unchanged) {
+      return unchanged;
     }
     return this.miners.execute(minerId, async (state, tx) => {
-      const reply = await this.record(tx, minerId, beat, now);
+      const reply = await this.record(tx, minerId, beat, now, null);
       return { events: decideStatus(state, status, now), result: reply };
     });
   }
 
-  private async record(db: Queryable, minerId: string, beat: HeartbeatDto, now: Date): Promise<HeartbeatResponseDto> {
+  /** The reply; with `onlyIf`, null when the miner's status is another (and nothing was written). */
+  private record(
+    db: Queryable,
+    minerId: string,
+    beat: HeartbeatDto,
+    now: Date,
+    onlyIf: null,
+  ): Promise<HeartbeatResponseDto>;
+  private record(
+    db: Queryable,
+    minerId: string,
+    beat: HeartbeatDto,
+    now: Date,
+    onlyIf: MinerStatus,
+  ): Promise<HeartbeatResponseDto | null>;
+  private async record(
+    db: Queryable,
+    minerId: string,
+    beat: HeartbeatDto,
+    now: Date,
+    onlyIf: MinerStatus | null,
+  ): Promise<HeartbeatResponseDto | null> {
     const leaseExpiresAt = new Date(now.getTime() + this.config.miners.leaseTtlSeconds * 1000);
-    const { rows } = await db.query<{ cancel_job_ids: string[] }>(HEARTBEAT_SQL, [
+    const { rows } = await db.query<{ beaten: boolean; cancel_job_ids: string[] }>(HEARTBEAT_SQL, [
       minerId,
       now,
       beat.inflight ?? null,
-      beat.metadata === undefined ? null : JSON.stringify(beat.metadata),
+      beat.metadata == null ? null : JSON.stringify(beat.metadata),
       leaseExpiresAt,
+      onlyIf,
     ]);
     if (rows.length === 0) {
       throw new MinerNotRegisteredError();
     }
-    return { status: 'ok', cancel_job_ids: rows[0].cancel_job_ids };
+    return rows[0].beaten ? { status: 'ok', cancel_job_ids: rows[0].cancel_job_ids } : null;
   }
 }

@@ -12,7 +12,7 @@ export interface MinerSession {
 }
 
 /** Capabilities in the form dispatch matches on, the same normalisation as a job's requirements. */
-export interface MinerProfile {
+export interface MinerMatchFields {
   /** lower-cased GPU names and vendors: a job's `gpu` constraint may name either */
   gpu_names: string[];
   max_vram_mb: number | null;
@@ -22,7 +22,7 @@ export interface MinerProfile {
   price_micro: number;
 }
 
-export function minerProfile(capabilities: CapabilitiesDto): MinerProfile {
+export function minerMatchFields(capabilities: CapabilitiesDto): MinerMatchFields {
   const gpus = capabilities.gpus;
   const names = gpus.flatMap((gpu) => [gpu.name, gpu.vendor]).map((name) => name.trim().toLowerCase());
   return {
@@ -63,7 +63,7 @@ export async function projectMinerEvents(
 }
 
 async function upsertMiner(tx: Queryable, data: MinerRegisteredData, session: MinerSession): Promise<void> {
-  const profile = minerProfile(data.capabilities);
+  const match = minerMatchFields(data.capabilities);
   // a registration starts a new session: what the previous one reported no longer holds
   await tx.query(
     `INSERT INTO miners (miner_id, owner_id, status, capabilities, gpu_names, max_vram_mb, cuda, models, services,
@@ -81,12 +81,12 @@ async function upsertMiner(tx: Queryable, data: MinerRegisteredData, session: Mi
       data.miner_id,
       data.owner_id,
       JSON.stringify(data.capabilities),
-      profile.gpu_names,
-      profile.max_vram_mb,
-      profile.cuda,
-      profile.models,
-      profile.services,
-      profile.price_micro,
+      match.gpu_names,
+      match.max_vram_mb,
+      match.cuda,
+      match.models,
+      match.services,
+      match.price_micro,
       data.region?.trim().toLowerCase() || null,
       data.endpoint,
       data.concurrency,
