@@ -62,6 +62,7 @@ const requeued = (minerId: string, attempt: number, ms: number): NewJobEvent => 
     error: { code: 'E_OOM', message: 'CUDA out of memory' },
     excluded_miner_id: null,
     requeued_at: at(ms),
+    expires_at: at(ms + 900_000),
   },
 });
 const failed = (minerId: string | null, attempt: number, ms: number): NewJobEvent => ({

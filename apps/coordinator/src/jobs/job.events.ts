@@ -70,6 +70,8 @@ export interface JobRequeuedData {
   /** a miner that must not get this job again (it lacks the model, say) */
   excluded_miner_id: string | null;
   requeued_at: string;
+  /** a requeued job gets a fresh queue TTL: it was picked once, and waits anew for a miner */
+  expires_at: string;
 }
 
 export interface JobCanceledData {

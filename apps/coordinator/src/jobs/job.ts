@@ -23,6 +23,7 @@ export interface JobState {
   attempts: number;
   maxAttempts: number;
   timeoutSeconds: number | null;
+  ttlSeconds: number;
   expiresAt: string;
   requirements: JobRequirements | null;
   minerId: string | null;
@@ -41,6 +42,7 @@ export const initialJobState = (): JobState => ({
   attempts: 0,
   maxAttempts: 0,
   timeoutSeconds: null,
+  ttlSeconds: 0,
   expiresAt: '',
   requirements: null,
   minerId: null,
@@ -76,6 +78,7 @@ export function evolveJob(state: JobState, event: JobEvent): JobState {
       return {
         ...state,
         status: 'QUEUED',
+        expiresAt: event.data.expires_at,
         ...releaseMiner(state),
         excludedMiners: event.data.excluded_miner_id
           ? [...state.excludedMiners, event.data.excluded_miner_id]
@@ -96,6 +99,7 @@ function submitted(data: JobSubmittedData): JobState {
     clientId: data.client_id,
     maxAttempts: data.max_attempts,
     timeoutSeconds: data.timeout_seconds,
+    ttlSeconds: data.ttl_seconds,
     expiresAt: data.expires_at,
     requirements: data.requirements,
   };
@@ -195,6 +199,7 @@ function failAttempt(state: JobState, minerId: string, error: JobErrorInfo, now:
           error,
           excluded_miner_id: error.code === 'E_MODEL_NOT_FOUND' ? minerId : null,
           requeued_at: at,
+          expires_at: new Date(now.getTime() + state.ttlSeconds * 1000).toISOString(),
         },
       },
     ];

@@ -16,6 +16,7 @@ import { ReportJobController } from './report-job/report-job.controller';
 import { CompleteJobHandler, FailJobHandler, StartJobHandler } from './report-job/report-job.handlers';
 import { SubmitJobController } from './submit-job/submit-job.controller';
 import { SubmitJobHandler } from './submit-job/submit-job.handler';
+import { SWEEP_JOB_TIMERS_PROVIDERS } from './sweep-timers/sweep-job-timers.providers';
 import { JobEventsHub } from './watch-job/job-events.hub';
 import { WatchJobController } from './watch-job/watch-job.controller';
 
@@ -44,6 +45,7 @@ import { WatchJobController } from './watch-job/watch-job.controller';
     CompleteJobHandler,
     FailJobHandler,
     StartJobHandler,
+    ...SWEEP_JOB_TIMERS_PROVIDERS,
   ],
   exports: [JobStore],
 })

@@ -101,7 +101,7 @@ export class JobAvailableListener implements OnApplicationBootstrap, OnApplicati
   }
 
   private onJobAvailable(payload: string | undefined): void {
-    let job: JobRequirements | null = null;
+    let job: JobRequirements | null;
     try {
       job = payload ? (JSON.parse(payload) as JobRequirements) : null;
     } catch {

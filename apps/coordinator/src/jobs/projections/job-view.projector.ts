@@ -62,11 +62,12 @@ async function projectOne(tx: Queryable, jobId: string, event: NewJobEvent): Pro
       });
       return;
     case 'JobRequeued': {
-      const { requeued_at, error, excluded_miner_id } = event.data;
+      const { requeued_at, error, excluded_miner_id, expires_at } = event.data;
       await tx.query('DELETE FROM job_leases WHERE job_id = $1', [jobId]);
       await tx.query(
-        `UPDATE job_views SET state = 'QUEUED', assigned_miner_id = NULL, error = $2, updated_at = $3 WHERE job_id = $1`,
-        [jobId, JSON.stringify(error), requeued_at],
+        `UPDATE job_views SET state = 'QUEUED', assigned_miner_id = NULL, error = $2, updated_at = $3, expires_at = $4
+         WHERE job_id = $1`,
+        [jobId, JSON.stringify(error), requeued_at, expires_at],
       );
       await tx.query(
         `INSERT INTO job_queue (job_id, priority, requested_at, expires_at, models, services, gpu, min_vram_mb, min_cuda,
