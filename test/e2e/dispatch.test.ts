@@ -3,6 +3,7 @@ import pg from 'pg';
 import { JobAvailableListener } from '../../apps/coordinator/src/jobs/dispatch/job-available.listener';
 import { Api, capabilities } from '../support/api';
 import { CoordinatorUnderTest, TEST_KEYS, bootCoordinator, testEnv } from '../support/coordinator';
+import { CoordinatorProcess, startCoordinatorProcess } from '../support/coordinator-process';
 import { createTestPool } from '../support/test-database';
 import { waitFor } from '../support/wait-for';
 
@@ -12,7 +13,8 @@ import { waitFor } from '../support/wait-for';
  */
 describe('dispatch: matching, limits, races and long-poll', () => {
   let a: CoordinatorUnderTest;
-  let b: CoordinatorUnderTest;
+  /** a second coordinator in its own OS process, on the same database and Redis */
+  let b: CoordinatorProcess;
   let api: Api;
   let apiB: Api;
   let pool: pg.Pool;
@@ -20,14 +22,14 @@ describe('dispatch: matching, limits, races and long-poll', () => {
 
   beforeAll(async () => {
     a = await bootCoordinator(testEnv());
-    b = await bootCoordinator(testEnv());
+    b = await startCoordinatorProcess();
     api = new Api(a.url);
     apiB = new Api(b.url);
     pool = createTestPool(4);
   }, 60_000);
   afterAll(async () => {
     await a?.stop();
-    await b?.stop();
+    expect(await b?.stop()).toBe(0);
     await pool?.end();
   });
   beforeEach(async () => {
@@ -144,7 +146,7 @@ describe('dispatch: matching, limits, races and long-poll', () => {
     expect(await polledId(miner)).toBeNull();
   });
 
-  it('hands 10 jobs to exactly 10 of 100 concurrent polls, none twice, across two coordinators', async () => {
+  it('hands 10 jobs to exactly 10 of 100 concurrent polls, none twice, across two coordinator processes', async () => {
     const miners = Array.from({ length: 100 }, (_, i) => name(`race${i}`));
     for (const miner of miners) {
       await api.register(miner);
@@ -164,7 +166,7 @@ describe('dispatch: matching, limits, races and long-poll', () => {
     expect(rows.map((r) => r.n)).toEqual(Array(10).fill(1));
   }, 60_000);
 
-  it('wakes a miner long-polling on one coordinator when a job is submitted through another', async () => {
+  it('wakes a miner long-polling on one coordinator when a job is submitted through another process', async () => {
     const miner = name('longpoll');
     await api.register(miner);
     const waiting = api.poll(miner, 20).then((res) => res); // supertest sends on then()

@@ -43,7 +43,6 @@ export async function createApp(config: CoordinatorConfig, logger?: Logger): Pro
   app.enableVersioning({ type: VersioningType.URI, defaultVersion: '1' });
   app.useGlobalFilters(new ErrorFilter());
   app.useGlobalPipes(createValidationPipe());
-  app.enableShutdownHooks();
   setupSwagger(app, config);
   return app;
 }

