@@ -125,3 +125,38 @@ describe('auth matrix: every route × no key / unknown key / wrong role / right 
     ]);
   });
 });
+
+describe('rate limits per role', () => {
+  let coordinator: CoordinatorUnderTest;
+  beforeAll(async () => {
+    coordinator = await bootCoordinator(
+      testEnv({ RATE_LIMIT_CLIENT_PER_MINUTE: '3', RATE_LIMIT_MINER_PER_MINUTE: '2' }),
+    );
+  }, 60_000);
+  afterAll(async () => {
+    await coordinator?.stop();
+  });
+
+  it('answers 429 with Retry-After once a client spends its budget', async () => {
+    const get = () => request(coordinator.url).get('/v1/jobs').set('X-Api-Key', TEST_KEYS.client);
+    for (let i = 0; i < 3; i++) {
+      await get().expect(200);
+    }
+    const res = await get().expect(429);
+    expect(res.headers['retry-after']).toBe('20');
+    expect(res.body).toEqual({
+      detail: 'rate limit exceeded: retry in 20 s',
+      error: { code: 'RATE_LIMITED', status: 429, details: [] },
+      request_id: expect.any(String),
+    });
+  });
+
+  it('gives every miner daemon under one key its own budget', async () => {
+    const beat = (miner: string) =>
+      request(coordinator.url).post('/v1/miners/heartbeat').set('X-Api-Key', TEST_KEYS.miner).set('X-Miner-ID', miner);
+    await beat('rl-a').expect(404);
+    await beat('rl-a').expect(404);
+    await beat('rl-a').expect(429);
+    await beat('rl-b').expect(404);
+  });
+});

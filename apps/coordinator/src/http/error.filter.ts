@@ -1,5 +1,6 @@
 import { ArgumentsHost, Catch, ExceptionFilter, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { RateLimitedError } from './auth/rate-limiter';
 import { toErrorReply } from './error-envelope';
 
 /** Every error a controller or guard throws leaves as the contract's envelope. */
@@ -16,8 +17,8 @@ export class ErrorFilter implements ExceptionFilter {
       const err = error as Error;
       this.logger.error(`request ${request.id} ${request.method} ${request.url} failed: ${err?.message}`, err?.stack);
     }
-    if (status === 429) {
-      void response.header('Retry-After', '1');
+    if (error instanceof RateLimitedError) {
+      void response.header('Retry-After', String(error.retryAfterSeconds));
     }
     void response.status(status).header('content-type', 'application/json; charset=utf-8').send(body);
   }

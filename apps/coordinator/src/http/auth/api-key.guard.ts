@@ -4,6 +4,7 @@ import type { FastifyRequest } from 'fastify';
 import { AppError, ErrorCode } from '@aitbc/contracts';
 import { ApiKeyEntry, CONFIG, type CoordinatorConfig, hashApiKey, type Role } from '../../config';
 import { ROLES_KEY } from './auth.decorators';
+import { RateLimiter } from './rate-limiter';
 
 const MINER_NAME = /^[A-Za-z0-9_.-]{1,64}$/;
 
@@ -11,15 +12,17 @@ const MINER_NAME = /^[A-Za-z0-9_.-]{1,64}$/;
  * Authenticates `X-Api-Key` (miners may send the seed's `X-Miner-Key`) against the configured keys
  * by their SHA-256, before any body validation runs: missing or unknown → 401, another role → 403.
  * A miner key names its daemon with `X-Miner-ID`, scoped under the key's own name, so no key can
- * act as another key's miner.
+ * act as another key's miner. Each caller then spends one token of its role's per-minute budget
+ * (429 with Retry-After when it is out).
  */
 @Injectable()
 export class ApiKeyGuard implements CanActivate {
   private readonly keys: ReadonlyMap<string, ApiKeyEntry>;
+  private readonly limiter = new RateLimiter();
 
   constructor(
     private readonly reflector: Reflector,
-    @Inject(CONFIG) config: CoordinatorConfig,
+    @Inject(CONFIG) private readonly config: CoordinatorConfig,
   ) {
     this.keys = new Map(config.apiKeys.map((entry) => [entry.keyHash, entry]));
   }
@@ -54,6 +57,8 @@ export class ApiKeyGuard implements CanActivate {
       }
       request.principal.minerId = name === undefined || name === entry.id ? entry.id : `${entry.id}/${name}`;
     }
+    // per daemon for miners (one key may serve thousands), per key otherwise
+    this.limiter.take(request.principal.minerId ?? entry.id, this.config.rateLimits[entry.role]);
     return true;
   }
 }
