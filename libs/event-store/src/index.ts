@@ -6,3 +6,4 @@ export * from './projection-runner';
 export * from './transaction';
 export * from './schema';
 export * from './uuid7';
+export * from './aggregate-commands';

@@ -32,7 +32,7 @@ export class RegisterMinerHandler implements ICommandHandler<RegisterMinerComman
     await this.miners.execute(minerId, (state) => ({
       events: decideRegister(state, registration),
       result: null,
-      session: { tokenHash },
+      context: { tokenHash },
     }));
     return {
       status: 'ok',
