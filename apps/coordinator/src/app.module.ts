@@ -11,6 +11,7 @@ import { JobsModule } from './jobs/jobs.module';
 import { MinersModule } from './miners/miners.module';
 import { ProjectionsModule } from './projections/projections.module';
 import { QueueModule } from './queue/queue.module';
+import { ReceiptsModule } from './receipts/receipts.module';
 
 @Global()
 @Module({})
@@ -42,6 +43,7 @@ export class AppModule {
         JobsModule,
         MinersModule,
         AdminModule,
+        ReceiptsModule,
       ],
       providers: [{ provide: APP_GUARD, useClass: ApiKeyGuard }],
     };
