@@ -224,8 +224,28 @@ describe('dispatch: matching, limits, races and long-poll', () => {
       .send({ status: 'running' })
       .expect(200);
     const first = await api.result(owner, jobId).expect(200);
-    expect(first.body).toEqual({ status: 'ok', receipt: null });
+    const receipt = first.body.receipt;
+    expect(first.body).toEqual({ status: 'ok', receipt: expect.any(Object) });
+    expect(receipt).toMatchObject({
+      version: '1.0',
+      receipt_id: expect.stringMatching(/^[0-9a-f]{32}$/),
+      job_id: jobId,
+      provider: `rig-1/${owner}`,
+      client: 'alice',
+      status: 'completed',
+      unit_type: 'gpu_seconds',
+      unit_price: '0.02',
+      signature: { alg: 'Ed25519', key_id: expect.any(String), sig: expect.any(String) },
+    });
+    // the miner reported 12 ms; units never exceed the coordinator's own lease time either
+    expect(receipt.units).toBeLessThanOrEqual(0.012);
+    expect(receipt.completed_at).toBeGreaterThanOrEqual(receipt.started_at);
+    expect(JSON.stringify(receipt)).not.toContain('done'); // hashes, never the result itself
+    const verified = await api.http.post('/v1/receipts/verify').send(receipt).expect(200);
+    expect(verified.body).toMatchObject({ valid: true, reasons: [] });
     expect((await api.result(owner, jobId).expect(200)).body).toEqual(first.body);
+    const fromResult = await api.http.get(`/v1/jobs/${jobId}/result`).set('X-Api-Key', TEST_KEYS.client).expect(200);
+    expect(fromResult.body.receipt).toEqual(receipt);
     expect((await api.result(owner, jobId, { response: 'different' })).status).toBe(409);
     expect((await api.result(owner, 'f'.repeat(32))).status).toBe(404);
     const view = await api.job(jobId).expect(200);
@@ -233,6 +253,7 @@ describe('dispatch: matching, limits, races and long-poll', () => {
       state: 'COMPLETED',
       result: { response: 'done' },
       assigned_miner_id: expect.stringContaining(owner),
+      receipt_id: receipt.receipt_id,
     });
   });
 

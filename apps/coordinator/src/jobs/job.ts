@@ -27,6 +27,8 @@ export interface JobState {
   expiresAt: string;
   requirements: JobRequirements | null;
   minerId: string | null;
+  /** when the current attempt was assigned: the start of the coordinator's own lease time */
+  assignedAt: string | null;
   /** miners that held the job in an earlier attempt: their late reports get 409, not 403 */
   formerMiners: string[];
   excludedMiners: string[];
@@ -46,6 +48,7 @@ export const initialJobState = (): JobState => ({
   expiresAt: '',
   requirements: null,
   minerId: null,
+  assignedAt: null,
   formerMiners: [],
   excludedMiners: [],
   started: false,

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { ReceiptsModule } from '../receipts/receipts.module';
 import { CancelJobController } from './cancel-job/cancel-job.controller';
 import { CancelJobHandler } from './cancel-job/cancel-job.handler';
 import { Dispatcher } from './dispatch/dispatcher';
@@ -21,6 +22,7 @@ import { JobEventsHub } from './watch-job/job-events.hub';
 import { WatchJobController } from './watch-job/watch-job.controller';
 
 @Module({
+  imports: [ReceiptsModule],
   controllers: [
     SubmitJobController,
     ListJobsController,

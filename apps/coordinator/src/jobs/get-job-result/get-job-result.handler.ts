@@ -3,6 +3,8 @@ import { IQueryHandler, QueryHandler } from '@nestjs/cqrs';
 import type { Pool } from 'pg';
 import type { JobResultDto } from '@aitbc/contracts';
 import { PG_POOL } from '../../database/database.module';
+import { ReceiptNotAvailableError } from '../../receipts/receipt.errors';
+import { readOwnJobReceipts } from '../../receipts/receipts.repository';
 import { JobNotReadyError } from '../job.errors';
 import { readOwnJob } from '../job-views.repository';
 import { GetJobResultQuery } from './get-job-result.query';
@@ -16,7 +18,18 @@ export class GetJobResultHandler implements IQueryHandler<GetJobResultQuery, Job
     if (job.state === 'QUEUED' || job.state === 'RUNNING') {
       throw new JobNotReadyError();
     }
-    // receipts are attached here once the receipts module signs them
-    return { state: job.state, result: job.result, receipt: null, error: job.error };
+    const receipts = await readOwnJobReceipts(this.pool, jobId, clientId).catch((error: unknown) => {
+      if (error instanceof ReceiptNotAvailableError) {
+        return [];
+      }
+      throw error;
+    });
+    const receipt = receipts.length > 0 ? receipts[receipts.length - 1] : null;
+    return {
+      state: job.state,
+      result: job.result,
+      receipt: receipt as unknown as Record<string, unknown> | null,
+      error: job.error,
+    };
   }
 }

@@ -1,9 +1,10 @@
-import { createHash } from 'node:crypto';
 import { Inject } from '@nestjs/common';
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
-import { canonicalize } from '@aitbc/crypto';
+import type { PoolClient } from 'pg';
 import { CLOCK, type Clock } from '../../clock';
-import { decideComplete, decideFail, decideStart } from '../job';
+import { ReceiptIssuer } from '../../receipts/receipt-issuer';
+import { contentHash, type SignedReceipt } from '../../receipts/receipt';
+import { decideComplete, decideFail, decideStart, JobState } from '../job';
 import { JobNotFoundError } from '../job.errors';
 import { JobStore } from '../job-store';
 import { CompleteJobCommand, CompleteJobResult, FailJobCommand, StartJobCommand } from './report-job.commands';
@@ -16,36 +17,78 @@ function assertJobId(jobId: string): void {
   }
 }
 
-/** sha256 of the result's canonical JSON: the same result always hashes the same. */
-export function resultHash(result: Record<string, unknown>): string {
-  return createHash('sha256').update(canonicalize(result)).digest('hex');
+/** The miner's own measure of GPU time, if it reported one we can bill: gpu_seconds, else duration_ms. */
+export function measuredMs(metrics: Record<string, unknown>): number | null {
+  const usable = (value: unknown): value is number => typeof value === 'number' && Number.isFinite(value) && value >= 0;
+  if (usable(metrics.gpu_seconds)) {
+    return Math.round(metrics.gpu_seconds * 1000);
+  }
+  return usable(metrics.duration_ms) ? Math.round(metrics.duration_ms) : null;
 }
 
 /**
  * A miner's result. Only the miner holding the job's current lease may complete it (403 for a
  * stranger, 409 for a miner whose lease was lost); an exact replay answers as the first time did.
+ * The signed receipt is issued in the same transaction as the completion, so there is never a
+ * completed job without its receipt, nor a receipt for a completion that did not commit.
  */
 @CommandHandler(CompleteJobCommand)
 export class CompleteJobHandler implements ICommandHandler<CompleteJobCommand, CompleteJobResult> {
   constructor(
     private readonly jobs: JobStore,
+    private readonly receipts: ReceiptIssuer,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
   async execute({ jobId, minerId, report }: CompleteJobCommand): Promise<CompleteJobResult> {
     assertJobId(jobId);
     const result = JSON.parse(JSON.stringify(report.result)) as Record<string, unknown>;
-    const hash = resultHash(result);
-    await this.jobs.execute(jobId, (state) => {
-      const decision = decideComplete(
-        state,
-        minerId,
-        { result, metrics: report.metrics ?? {}, result_hash: hash },
-        this.clock.now(),
-      );
-      return { events: decision.replay ? [] : decision.events, result: null };
+    const metrics = report.metrics ?? {};
+    const hash = contentHash(result);
+    const receipt = await this.jobs.execute(jobId, async (state, tx) => {
+      const now = this.clock.now();
+      const decision = decideComplete(state, minerId, { result, metrics, result_hash: hash }, now);
+      // a replay re-issues nothing: the receipt of that completion is already stored and is returned
+      const receipt = await this.issueReceipt(tx, state, minerId, metrics, hash, now);
+      return { events: decision.replay ? [] : decision.events, result: receipt };
     });
-    return { status: 'ok', receipt: null };
+    return { status: 'ok', receipt: receipt as unknown as Record<string, unknown> };
+  }
+
+  private async issueReceipt(
+    tx: PoolClient,
+    state: JobState,
+    minerId: string,
+    metrics: Record<string, unknown>,
+    hash: string,
+    now: Date,
+  ): Promise<SignedReceipt> {
+    const { rows } = await tx.query<{
+      payload: Record<string, unknown>;
+      payment_amount_micro: string | null;
+      price_micro: string | null;
+    }>(
+      `SELECT v.payload, v.payment_amount_micro, m.price_micro
+       FROM job_views v LEFT JOIN miners m ON m.miner_id = $2 WHERE v.job_id = $1`,
+      [state.jobId, minerId],
+    );
+    const { payload, payment_amount_micro, price_micro } = rows[0];
+    const receipt = await this.receipts.issue(tx, {
+      jobId: state.jobId,
+      attempt: state.attempts,
+      clientId: state.clientId,
+      minerId,
+      assignedAt: new Date(state.assignedAt ?? now.toISOString()),
+      completedAt: now,
+      measuredMs: measuredMs(metrics),
+      unitPriceMicro: Number(price_micro ?? 0),
+      escrowMicro: payment_amount_micro === null ? null : Number(payment_amount_micro),
+      payloadHash: contentHash(payload),
+      resultHash: hash,
+      model: typeof payload.model === 'string' ? payload.model : null,
+    });
+    await tx.query('UPDATE job_views SET receipt_id = $2 WHERE job_id = $1', [state.jobId, receipt.receipt_id]);
+    return receipt;
   }
 }
 
