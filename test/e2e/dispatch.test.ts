@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
+import { encodeBase64Url, keyPairFromSeed, ready, sign } from '@aitbc/crypto';
 import { JobAvailableListener } from '../../apps/coordinator/src/jobs/dispatch/job-available.listener';
+import { contentHash } from '../../apps/coordinator/src/receipts/receipt';
 import { Api, capabilities } from '../support/api';
 import { CoordinatorUnderTest, TEST_KEYS, bootCoordinator, testEnv } from '../support/coordinator';
 import { CoordinatorProcess, startCoordinatorProcess } from '../support/coordinator-process';
@@ -255,6 +257,40 @@ describe('dispatch: matching, limits, races and long-poll', () => {
       assigned_miner_id: expect.stringContaining(owner),
       receipt_id: receipt.receipt_id,
     });
+  });
+
+  it("verifies a miner's proof: a bad one is refused with 422 and the job stays RUNNING", async () => {
+    await ready();
+    const miner = name('prover');
+    await api.register(miner);
+    const jobId = await api.submitOk({ payload: {} });
+    expect(await polledId(miner)).toBe(jobId);
+    const result = { response: 'signed answer' };
+    const hash = contentHash(result);
+    const keys = keyPairFromSeed(new Uint8Array(randomBytes(32)));
+    const proof = (signedHash: string, message = signedHash) => ({
+      hash: signedHash,
+      signature: encodeBase64Url(sign(new TextEncoder().encode(message), keys.secretKey)),
+      public_key: encodeBase64Url(keys.publicKey),
+    });
+    const send = (body: Record<string, unknown>) =>
+      api.http.post(`/v1/miners/${jobId}/result`).set('X-Api-Key', TEST_KEYS.miner).set('X-Miner-ID', miner).send(body);
+
+    const wrongHash = await send({ result, proof: proof('0'.repeat(64)) }).expect(422);
+    expect(wrongHash.body.error.details).toEqual([
+      {
+        field: 'proof.hash',
+        message: 'proof.hash is not the sha256 of the result’s canonical JSON',
+        code: 'hashMismatch',
+      },
+    ]);
+    const forged = await send({ result, proof: proof(hash, 'something else') }).expect(422);
+    expect(forged.body.error.details[0].field).toBe('proof.signature');
+    await send({ result, proof: { ...proof(hash), public_key: 'not*base64' } }).expect(422);
+    expect((await api.job(jobId).expect(200)).body.state).toBe('RUNNING');
+
+    await send({ result, proof: proof(hash) }).expect(200);
+    expect((await api.job(jobId).expect(200)).body.state).toBe('COMPLETED');
   });
 
   it('requeues retryable failures until max_attempts, never to a miner lacking the model', async () => {

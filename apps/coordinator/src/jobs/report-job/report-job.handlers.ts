@@ -7,6 +7,7 @@ import { contentHash, type SignedReceipt } from '../../receipts/receipt';
 import { decideComplete, decideFail, decideStart, JobState } from '../job';
 import { JobNotFoundError } from '../job.errors';
 import { JobStore } from '../job-store';
+import { assertMinerProof } from './miner-proof';
 import { CompleteJobCommand, CompleteJobResult, FailJobCommand, StartJobCommand } from './report-job.commands';
 
 const JOB_ID = /^[0-9a-f]{32}$/;
@@ -45,6 +46,7 @@ export class CompleteJobHandler implements ICommandHandler<CompleteJobCommand, C
     const result = JSON.parse(JSON.stringify(report.result)) as Record<string, unknown>;
     const metrics = report.metrics ?? {};
     const hash = contentHash(result);
+    assertMinerProof(report.proof, hash);
     const receipt = await this.jobs.execute(jobId, async (state, tx) => {
       const now = this.clock.now();
       const decision = decideComplete(state, minerId, { result, metrics, result_hash: hash }, now);
