@@ -240,7 +240,9 @@ describe('dispatch: matching, limits, races and long-poll', () => {
       signature: { alg: 'Ed25519', key_id: expect.any(String), sig: expect.any(String) },
     });
     // the miner reported 12 ms; units never exceed the coordinator's own lease time either
+    expect(receipt.units).toBeGreaterThan(0);
     expect(receipt.units).toBeLessThanOrEqual(0.012);
+    expect(receipt.units).toBeLessThanOrEqual(receipt.completed_at - receipt.started_at + 1);
     expect(receipt.completed_at).toBeGreaterThanOrEqual(receipt.started_at);
     expect(JSON.stringify(receipt)).not.toContain('done'); // hashes, never the result itself
     const verified = await api.http.post('/v1/receipts/verify').send(receipt).expect(200);

@@ -8,6 +8,7 @@ import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';
 import { ApiKeyGuard } from './http/auth/api-key.guard';
 import { JobsModule } from './jobs/jobs.module';
+import { LedgerModule } from './ledger/ledger.module';
 import { MinersModule } from './miners/miners.module';
 import { ProjectionsModule } from './projections/projections.module';
 import { QueueModule } from './queue/queue.module';
@@ -44,6 +45,7 @@ export class AppModule {
         MinersModule,
         AdminModule,
         ReceiptsModule,
+        LedgerModule,
       ],
       providers: [{ provide: APP_GUARD, useClass: ApiKeyGuard }],
     };

@@ -3,4 +3,5 @@ export * from './health';
 export * from './logging';
 export * from './money';
 export * from './jobs.dto';
+export * from './ledger.dto';
 export * from './miners.dto';

@@ -23,6 +23,7 @@ export const ERROR_STATUS: Record<ErrorCode, HttpStatus> = {
   [ErrorCode.NOT_ASSIGNED_MINER]: HttpStatus.FORBIDDEN,
   [ErrorCode.MINER_NOT_REGISTERED]: HttpStatus.NOT_FOUND,
   [ErrorCode.RECEIPT_NOT_AVAILABLE]: HttpStatus.NOT_FOUND,
+  [ErrorCode.ACCOUNT_NOT_FOUND]: HttpStatus.NOT_FOUND,
   [ErrorCode.SERVICE_UNAVAILABLE]: HttpStatus.SERVICE_UNAVAILABLE,
   [ErrorCode.INTERNAL_ERROR]: HttpStatus.INTERNAL_SERVER_ERROR,
 };

@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { Pool, PoolClient } from 'pg';
 import { AggregateCommands, EventStore } from '@aitbc/event-store';
 import { PG_POOL } from '../database/database.module';
+import { settleJobEvents } from '../ledger/settlement';
 import { JOB_AVAILABLE_CHANNEL } from './dispatch/job-available';
 import { evolveJob, initialJobState, JobState } from './job';
 import { JobEvent, jobStreamId, NewJobEvent } from './job.events';
@@ -11,6 +12,8 @@ export type { Decision } from '@aitbc/event-store';
 
 async function projectJob(tx: PoolClient, jobId: string, events: readonly NewJobEvent[], before: JobState) {
   await projectJobEvents(tx, jobId, events);
+  // escrow moves with the job, in the same transaction: held at submit, refunded when it ends unpaid
+  await settleJobEvents(tx, jobId, events, before);
   const available = events.find((event) => event.type === 'JobSubmitted' || event.type === 'JobRequeued');
   if (available) {
     // delivered on commit to every coordinator: wakes long-polling miners that could run it

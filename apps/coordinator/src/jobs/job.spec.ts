@@ -139,10 +139,13 @@ describe('job aggregate', () => {
     });
 
     it('runs an assigned job under its miner, counting the attempt', () => {
-      expect(given(submitted(), assigned('rig-1', 1))).toMatchObject({
+      const [assignment] = [assigned('rig-1', 1)];
+      expect(given(submitted(), assignment)).toMatchObject({
         status: 'RUNNING',
         minerId: 'rig-1',
         attempts: 1,
+        // the start of the coordinator's own lease time, which caps the units a receipt bills
+        assignedAt: (assignment.data as { assigned_at: string }).assigned_at,
         started: false,
       });
     });

@@ -65,6 +65,7 @@ export function evolveJob(state: JobState, event: JobEvent): JobState {
         status: 'RUNNING',
         minerId: event.data.miner_id,
         attempts: event.data.attempt,
+        assignedAt: event.data.assigned_at,
         started: false,
       };
     case 'JobStarted':

@@ -1,7 +1,9 @@
 import { Inject } from '@nestjs/common';
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import type { PoolClient } from 'pg';
+import { toMicro } from '@aitbc/contracts';
 import { CLOCK, type Clock } from '../../clock';
+import { settleCompletion } from '../../ledger/settlement';
 import { ReceiptIssuer } from '../../receipts/receipt-issuer';
 import { contentHash, type SignedReceipt } from '../../receipts/receipt';
 import { decideComplete, decideFail, decideStart, JobState } from '../job';
@@ -90,6 +92,8 @@ export class CompleteJobHandler implements ICommandHandler<CompleteJobCommand, C
       model: typeof payload.model === 'string' ? payload.model : null,
     });
     await tx.query('UPDATE job_views SET receipt_id = $2 WHERE job_id = $1', [state.jobId, receipt.receipt_id]);
+    // the receipt's price goes to the miner (capped by the hold), the rest back to the client
+    await settleCompletion(tx, state.jobId, minerId, toMicro(receipt.price), now);
     return receipt;
   }
 }
