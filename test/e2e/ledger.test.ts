@@ -113,6 +113,9 @@ describe('ledger routes', () => {
       captured: receipt.price,
       settlement_tx_hash: expect.any(String),
     });
+    // the signed receipt names the ledger transaction that paid for it
+    expect(receipt.tx_hash).toBe(settled.settlement_tx_hash);
+    expect((await api.http.post('/v1/receipts/verify').send(receipt).expect(200)).body.valid).toBe(true);
     const price = Number(receipt.price);
     expect(Number(settled.refunded)).toBeCloseTo(0.5 - price, 6);
     const after = (await account('client:alice', TEST_KEYS.client).expect(200)).body;

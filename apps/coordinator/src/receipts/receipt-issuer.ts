@@ -27,6 +27,11 @@ export interface IssueReceiptInput {
   /** sha256 hex of the result's canonical JSON, as recorded on JobCompleted */
   resultHash: string;
   model?: string | null;
+  /**
+   * Settles the payment for the computed price (in the same transaction) and returns its ledger
+   * transaction hash, which the receipt then carries: nothing is added to a receipt after signing.
+   */
+  settle?: (priceMicro: number) => Promise<string | null>;
 }
 
 /**
@@ -49,11 +54,13 @@ export class ReceiptIssuer {
       unitPriceMicro: input.unitPriceMicro,
       escrowMicro: input.escrowMicro,
     });
+    const txHash = input.settle ? await input.settle(price.priceMicro) : null;
     const body = buildReceiptBody({
       ...input,
       receiptId: receiptIdFor(input.jobId, input.attempt),
       status: 'completed',
       price,
+      txHash,
     });
     const receipt = signReceipt(body, this.keys.signingKey(), this.keys.attestationKey());
     const { rowCount } = await tx.query(

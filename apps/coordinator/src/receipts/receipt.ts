@@ -271,6 +271,8 @@ export interface ReceiptFacts {
   payloadHash: string;
   resultHash: string;
   model?: string | null;
+  /** the ledger transaction that settled it, when the job was paid */
+  txHash?: string | null;
 }
 
 /** The receipt body for a priced completion, ready to sign. */
@@ -293,6 +295,9 @@ export function buildReceiptBody(facts: ReceiptFacts): ReceiptBody {
   };
   if (facts.model != null) {
     body.model = facts.model;
+  }
+  if (facts.txHash != null) {
+    body.tx_hash = facts.txHash;
   }
   return body;
 }

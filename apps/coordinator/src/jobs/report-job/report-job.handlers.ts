@@ -1,7 +1,6 @@
 import { Inject } from '@nestjs/common';
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import type { PoolClient } from 'pg';
-import { toMicro } from '@aitbc/contracts';
 import { CLOCK, type Clock } from '../../clock';
 import { settleCompletion } from '../../ledger/settlement';
 import { ReceiptIssuer } from '../../receipts/receipt-issuer';
@@ -90,10 +89,10 @@ export class CompleteJobHandler implements ICommandHandler<CompleteJobCommand, C
       payloadHash: contentHash(payload),
       resultHash: hash,
       model: typeof payload.model === 'string' ? payload.model : null,
+      // the price goes to the miner (capped by the hold), the rest back to the client
+      settle: (priceMicro) => settleCompletion(tx, state.jobId, minerId, priceMicro, now),
     });
     await tx.query('UPDATE job_views SET receipt_id = $2 WHERE job_id = $1', [state.jobId, receipt.receipt_id]);
-    // the receipt's price goes to the miner (capped by the hold), the rest back to the client
-    await settleCompletion(tx, state.jobId, minerId, toMicro(receipt.price), now);
     return receipt;
   }
 }
