@@ -7,6 +7,9 @@ export interface CoordinatorProcess {
   url: string;
   output(): string;
   stop(): Promise<number | null>;
+  /** kill -9: no shutdown at all */
+  kill(): void;
+  exited: Promise<number | null>;
 }
 
 /** A second coordinator as a real OS process (the built `main.js`), on the same database and Redis. */
@@ -32,5 +35,7 @@ export async function startCoordinatorProcess(overrides: Record<string, string> 
       node.child.kill('SIGTERM');
       return node.exited;
     },
+    kill: () => node.child.kill('SIGKILL'),
+    exited: node.exited,
   };
 }
