@@ -16,6 +16,8 @@ export function testEnv(overrides: Record<string, string | undefined> = {}): Nod
     HOST: '127.0.0.1',
     PORT: '0',
     LOG_LEVEL: 'info',
+    // several coordinators run at once in some suites: keep well inside max_connections (100)
+    DATABASE_POOL_SIZE: '6',
     DATABASE_URL: testDatabaseUrl(),
     REDIS_URL: testRedisUrl(),
     CLIENT_API_KEYS: `alice:${TEST_KEYS.client}`,

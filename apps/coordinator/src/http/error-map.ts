@@ -24,6 +24,9 @@ export const ERROR_STATUS: Record<ErrorCode, HttpStatus> = {
   [ErrorCode.MINER_NOT_REGISTERED]: HttpStatus.NOT_FOUND,
   [ErrorCode.RECEIPT_NOT_AVAILABLE]: HttpStatus.NOT_FOUND,
   [ErrorCode.ACCOUNT_NOT_FOUND]: HttpStatus.NOT_FOUND,
+  [ErrorCode.BLOCK_NOT_FOUND]: HttpStatus.NOT_FOUND,
+  [ErrorCode.TRANSACTION_NOT_FOUND]: HttpStatus.NOT_FOUND,
+  [ErrorCode.PROOF_NOT_AVAILABLE]: HttpStatus.NOT_FOUND,
   [ErrorCode.SERVICE_UNAVAILABLE]: HttpStatus.SERVICE_UNAVAILABLE,
   [ErrorCode.INTERNAL_ERROR]: HttpStatus.INTERNAL_SERVER_ERROR,
 };

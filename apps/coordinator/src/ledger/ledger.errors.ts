@@ -13,3 +13,22 @@ export class AccountNotFoundError extends AppError {
     super(ErrorCode.ACCOUNT_NOT_FOUND, 'account not found');
   }
 }
+
+export class BlockNotFoundError extends AppError {
+  constructor() {
+    super(ErrorCode.BLOCK_NOT_FOUND, 'block not found');
+  }
+}
+
+export class TransactionNotFoundError extends AppError {
+  constructor() {
+    super(ErrorCode.TRANSACTION_NOT_FOUND, 'transaction not found');
+  }
+}
+
+/** No such receipt, no paid settlement behind it, or its settlement is not sealed into a block yet. */
+export class ProofNotAvailableError extends AppError {
+  constructor() {
+    super(ErrorCode.PROOF_NOT_AVAILABLE, 'proof not available');
+  }
+}

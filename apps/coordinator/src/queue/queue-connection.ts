@@ -21,7 +21,8 @@ export function queueConnection(config: CoordinatorConfig): Record<string, unkno
     return redisOptions(config.redisUrl);
   }
   setDefaultBackendFactory(createPostgresBackend);
-  return { connectionString: config.database.url, schema: BULLMQ_PG_SCHEMA, max: 5, migrate: true };
+  // each queue and worker opens its own pool: keep them small, the work is light
+  return { connectionString: config.database.url, schema: BULLMQ_PG_SCHEMA, max: 2, migrate: true };
 }
 
 function redisOptions(url: string): Record<string, unknown> {

@@ -3,7 +3,7 @@ import { Global, Module } from '@nestjs/common';
 import { CONFIG, CoordinatorConfig } from '../config';
 import { queueConnection } from './queue-connection';
 import { QueueErrorLogger } from './queue-error.logger';
-import { MAINTENANCE_QUEUE, TIMERS_QUEUE } from './queue.names';
+import { BLOCKS_QUEUE, MAINTENANCE_QUEUE, TIMERS_QUEUE } from './queue.names';
 
 @Global()
 @Module({
@@ -15,7 +15,7 @@ import { MAINTENANCE_QUEUE, TIMERS_QUEUE } from './queue.names';
         defaultJobOptions: { removeOnComplete: 1000, removeOnFail: 5000 },
       }),
     }),
-    BullModule.registerQueue({ name: MAINTENANCE_QUEUE }, { name: TIMERS_QUEUE }),
+    BullModule.registerQueue({ name: MAINTENANCE_QUEUE }, { name: TIMERS_QUEUE }, { name: BLOCKS_QUEUE }),
   ],
   providers: [QueueErrorLogger],
   exports: [BullModule],
