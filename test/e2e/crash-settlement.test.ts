@@ -64,7 +64,7 @@ describe('crash while completions stream in', () => {
     await pool.query('DELETE FROM job_queue');
     const client = `crash-${tag}`;
     // a client of its own, so the balances checked are this test's alone
-    const env = { CLIENT_API_KEYS: `${client}:${CRASH_CLIENT_KEY}` };
+    const env = { CLIENT_API_KEYS: `${client}:${CRASH_CLIENT_KEY}`, LEDGER_BLOCK_INTERVAL_MS: '200' };
     coordinator = await startCoordinatorProcess(env);
     url = coordinator.url;
     await request(url)
@@ -143,5 +143,18 @@ describe('crash while completions stream in', () => {
     expect(accounts.reduce((sum, a) => sum + Number(a.balance_micro), 0)).toBe(100_000_000);
     expect(accounts.every((a) => Number(a.balance_micro) >= 0)).toBe(true);
     expect(accounts.filter((a) => a.account_id.startsWith('escrow:')).every((a) => a.balance_micro === '0')).toBe(true);
+
+    // every receipt's settlement ends up in a block, and the chain still verifies
+    await waitFor(
+      async () =>
+        (
+          await pool.query(`SELECT 1 FROM ledger_transactions WHERE job_id = ANY($1) AND block_height IS NULL`, [
+            jobIds,
+          ])
+        ).rowCount === 0,
+      { timeoutMs: 30_000, message: 'every settlement to be sealed into a block' },
+    );
+    const verified = await request(url).get('/v1/ledger/verify').expect(200);
+    expect(verified.body).toMatchObject({ valid: true, first_bad_height: null });
   }, 120_000);
 });

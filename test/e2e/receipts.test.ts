@@ -7,7 +7,7 @@ import { contentHash, signReceipt, type SignedReceipt } from '../../apps/coordin
 import { IssueReceiptInput, ReceiptIssuer } from '../../apps/coordinator/src/receipts/receipt-issuer';
 import { Api, BOB_KEY } from '../support/api';
 import { CoordinatorUnderTest, TEST_KEYS, bootCoordinator, testEnv } from '../support/coordinator';
-import { createTestPool } from '../support/test-database';
+import { createTestPool, resetReceiptKeys } from '../support/test-database';
 
 const SIGNING_SEED = '3c'.repeat(32);
 const ATTESTATION_SEED = 'c3'.repeat(32);
@@ -38,7 +38,7 @@ describe('receipts API (real Postgres and Redis)', () => {
     // a deployment that rotated its signing key: only the old public key is on record
     const setup = createTestPool(1);
     try {
-      await setup.query('DELETE FROM receipt_keys');
+      await resetReceiptKeys(setup);
       await setup.query(
         `INSERT INTO receipt_keys (key_id, purpose, source, public_key, secret_seed_hex, created_at)
          VALUES ($1, 'signing', 'configured', $2, NULL, '2026-01-01T00:00:00Z')`,

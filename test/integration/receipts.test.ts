@@ -8,7 +8,7 @@ import { loadConfig } from '../../apps/coordinator/src/config';
 import { contentHash, verifyReceipt } from '../../apps/coordinator/src/receipts/receipt';
 import { IssueReceiptInput, ReceiptIssuer } from '../../apps/coordinator/src/receipts/receipt-issuer';
 import { ReceiptKeysService } from '../../apps/coordinator/src/receipts/receipt-keys.service';
-import { createTestPool, testDatabaseUrl } from '../support/test-database';
+import { createTestPool, testDatabaseUrl, resetReceiptKeys } from '../support/test-database';
 
 const SIGNING_SEED = '5a'.repeat(32);
 const ATTESTATION_SEED = 'a5'.repeat(32);
@@ -57,7 +57,7 @@ describe('receipts on real Postgres', () => {
   describe('ReceiptKeysService', () => {
     // each case starts from a deployment that has never signed a receipt
     beforeEach(async () => {
-      await pool.query('DELETE FROM receipt_keys');
+      await resetReceiptKeys(pool);
     });
 
     it('generates the signing key once, keeps it in the database and reuses it after a restart', async () => {

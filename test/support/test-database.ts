@@ -12,3 +12,12 @@ export function testRedisUrl(): string {
 export function createTestPool(max = 10): pg.Pool {
   return new pg.Pool({ connectionString: testDatabaseUrl(), max });
 }
+
+/**
+ * Forgets the coordinator's receipt keys. Blocks are signed with them, so the chain goes too (its
+ * transactions become pending again): a chain whose keys are gone could no longer be verified.
+ */
+export async function resetReceiptKeys(db: pg.Pool | pg.Client): Promise<void> {
+  await db.query(`UPDATE ledger_transactions SET block_height = NULL WHERE block_height IS NOT NULL;
+    DELETE FROM ledger_blocks; DELETE FROM receipt_keys;`);
+}
