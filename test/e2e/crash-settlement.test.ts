@@ -4,7 +4,7 @@ import request from 'supertest';
 import { capabilities } from '../support/api';
 import { TEST_KEYS } from '../support/coordinator';
 import { CoordinatorProcess, startCoordinatorProcess } from '../support/coordinator-process';
-import { createTestPool } from '../support/test-database';
+import { createTestPool, clearDispatch } from '../support/test-database';
 import { waitFor } from '../support/wait-for';
 
 const JOBS = 60;
@@ -61,7 +61,7 @@ describe('crash while completions stream in', () => {
   }
 
   it('settles every completed job exactly once after a kill -9 and a restart', async () => {
-    await pool.query('DELETE FROM job_queue');
+    await clearDispatch(pool);
     const client = `crash-${tag}`;
     // a client of its own, so the balances checked are this test's alone
     const env = { CLIENT_API_KEYS: `${client}:${CRASH_CLIENT_KEY}`, LEDGER_BLOCK_INTERVAL_MS: '200' };

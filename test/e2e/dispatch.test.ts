@@ -6,7 +6,7 @@ import { contentHash } from '../../apps/coordinator/src/receipts/receipt';
 import { Api, capabilities } from '../support/api';
 import { CoordinatorUnderTest, TEST_KEYS, bootCoordinator, testEnv } from '../support/coordinator';
 import { CoordinatorProcess, startCoordinatorProcess } from '../support/coordinator-process';
-import { createTestPool } from '../support/test-database';
+import { createTestPool, clearDispatch } from '../support/test-database';
 import { waitFor } from '../support/wait-for';
 
 /**
@@ -36,7 +36,7 @@ describe('dispatch: matching, limits, races and long-poll', () => {
   });
   beforeEach(async () => {
     // jobs other suites left queued must not be handed to this suite's miners
-    await pool.query('DELETE FROM job_queue');
+    await clearDispatch(pool);
   });
 
   const polledId = async (miner: string, target = api) => {
@@ -337,7 +337,7 @@ describe('lease loss', () => {
   it("requeues the job of a miner that stopped heartbeating, another miner completes it, the first one's late result gets 409", async () => {
     const pool = createTestPool(2);
     try {
-      await pool.query('DELETE FROM job_queue');
+      await clearDispatch(pool);
     } finally {
       await pool.end();
     }

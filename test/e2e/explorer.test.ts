@@ -3,7 +3,7 @@ import pg from 'pg';
 import { verifyMerkleProof } from '../../apps/coordinator/src/ledger/chain';
 import { Api } from '../support/api';
 import { CoordinatorUnderTest, TEST_KEYS, bootCoordinator, testEnv } from '../support/coordinator';
-import { createTestPool } from '../support/test-database';
+import { createTestPool, clearDispatch } from '../support/test-database';
 import { waitFor } from '../support/wait-for';
 
 describe('explorer and chain verification', () => {
@@ -16,7 +16,7 @@ describe('explorer and chain verification', () => {
     // blocks earlier tests sealed may be signed by keys those tests removed: rebuild the chain here
     await pool.query('UPDATE ledger_transactions SET block_height = NULL WHERE block_height IS NOT NULL');
     await pool.query('DELETE FROM ledger_blocks');
-    await pool.query('DELETE FROM job_queue');
+    await clearDispatch(pool);
     coordinator = await bootCoordinator(testEnv({ LEDGER_BLOCK_INTERVAL_MS: '200' }));
     api = new Api(coordinator.url);
   }, 60_000);

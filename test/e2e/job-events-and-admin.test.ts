@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { Api } from '../support/api';
 import { CoordinatorUnderTest, TEST_KEYS, bootCoordinator, testEnv } from '../support/coordinator';
-import { createTestPool } from '../support/test-database';
+import { createTestPool, clearDispatch } from '../support/test-database';
 import { waitFor } from '../support/wait-for';
 
 interface SseMessage {
@@ -57,7 +57,7 @@ describe('job event stream (SSE) and admin views', () => {
   });
 
   it('streams QUEUED, RUNNING, COMPLETED and closes after the terminal state', async () => {
-    await pool.query('DELETE FROM job_queue');
+    await clearDispatch(pool);
     const miner = `sse-${randomBytes(3).toString('hex')}`;
     await api.register(miner);
     const jobId = await api.submitOk({ payload: { prompt: 'stream me' } });

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { Api, BOB_KEY } from '../support/api';
 import { CoordinatorUnderTest, TEST_KEYS, bootCoordinator, testEnv } from '../support/coordinator';
-import { createTestPool } from '../support/test-database';
+import { createTestPool, clearDispatch } from '../support/test-database';
 
 describe('ledger routes', () => {
   let coordinator: CoordinatorUnderTest;
@@ -81,7 +81,7 @@ describe('ledger routes', () => {
   });
 
   it('holds a job’s payment at submit, captures the receipt’s price at completion, refunds the rest', async () => {
-    await pool.query('DELETE FROM job_queue');
+    await clearDispatch(pool);
     const miner = `payee-${randomBytes(3).toString('hex')}`;
     await api.register(miner);
     const before = Number((await account('client:alice', TEST_KEYS.client).expect(200)).body.balance);

@@ -21,3 +21,11 @@ export async function resetReceiptKeys(db: pg.Pool | pg.Client): Promise<void> {
   await db.query(`UPDATE ledger_transactions SET block_height = NULL WHERE block_height IS NOT NULL;
     DELETE FROM ledger_blocks; DELETE FROM receipt_keys;`);
 }
+
+/**
+ * Empties dispatch for a test that expects its own job from a poll: the queue, and the leases of
+ * jobs earlier suites left running, which a sweeper would otherwise requeue in the middle of it.
+ */
+export async function clearDispatch(db: pg.Pool | pg.Client): Promise<void> {
+  await db.query('DELETE FROM job_queue; DELETE FROM job_leases;');
+}
