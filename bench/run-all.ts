@@ -1,12 +1,16 @@
 /* Runs every benchmark, one after another (`npm run bench`). */
 import { runEventStoreBench } from './event-store.bench';
+import { runHttpBench } from './http.bench';
 
 interface Bench {
   name: string;
   run: () => Promise<unknown>;
 }
 
-const BENCHES: readonly Bench[] = [{ name: 'event-store', run: () => runEventStoreBench() }];
+const BENCHES: readonly Bench[] = [
+  { name: 'event-store', run: () => runEventStoreBench() },
+  { name: 'http', run: () => runHttpBench() },
+];
 
 async function runAll(): Promise<void> {
   for (const bench of BENCHES) {
