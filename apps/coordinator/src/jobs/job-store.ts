@@ -3,7 +3,7 @@ import type { Pool, PoolClient } from 'pg';
 import { AggregateCommands, EventStore } from '@aitbc/event-store';
 import { PG_POOL } from '../database/database.module';
 import { settleJobEvents } from '../ledger/settlement';
-import { JOB_AVAILABLE_CHANNEL } from './dispatch/job-available';
+import { announceJobAvailable } from './dispatch/job-available';
 import { evolveJob, initialJobState, JobState } from './job';
 import { JobEvent, jobStreamId, NewJobEvent } from './job.events';
 import { projectJobEvents } from './projections/job-view.projector';
@@ -14,11 +14,10 @@ async function projectJob(tx: PoolClient, jobId: string, events: readonly NewJob
   await projectJobEvents(tx, jobId, events);
   // escrow moves with the job, in the same transaction: held at submit, refunded when it ends unpaid
   await settleJobEvents(tx, jobId, events, before);
-  const available = events.find((event) => event.type === 'JobSubmitted' || event.type === 'JobRequeued');
-  if (available) {
-    // delivered on commit to every coordinator: wakes long-polling miners that could run it
-    const requirements = available.type === 'JobSubmitted' ? available.data.requirements : before.requirements;
-    await tx.query('SELECT pg_notify($1, $2)', [JOB_AVAILABLE_CHANNEL, JSON.stringify(requirements)]);
+  if (events.some((event) => event.type === 'JobRequeued')) {
+    // delivered on commit to every coordinator; requeues are rare, so inside the transaction is fine
+    // (submits, the hot path, announce after their commit instead: see SubmitJobHandler)
+    await announceJobAvailable(tx, before.requirements);
   }
 }
 

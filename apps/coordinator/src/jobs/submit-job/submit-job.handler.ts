@@ -8,6 +8,7 @@ import { withTransaction } from '@aitbc/event-store';
 import { CLOCK, type Clock } from '../../clock';
 import { CONFIG, type CoordinatorConfig } from '../../config';
 import { PG_POOL } from '../../database/database.module';
+import { announceJobAvailable } from '../dispatch/job-available';
 import { IdempotencyKeyReusedError, JobNotFoundError } from '../job.errors';
 import type { JobSubmittedData } from '../job.events';
 import { JobStore } from '../job-store';
@@ -33,7 +34,7 @@ export class SubmitJobHandler implements ICommandHandler<SubmitJobCommand, Submi
       ]);
     }
     const jobId = randomBytes(16).toString('hex');
-    return withTransaction(this.pool, async (tx) => {
+    const outcome = await withTransaction(this.pool, async (tx) => {
       if (idempotencyKey !== undefined) {
         const replay = await this.claimKey(tx, clientId, idempotencyKey, requestHash(body), jobId);
         if (replay) {
@@ -45,8 +46,17 @@ export class SubmitJobHandler implements ICommandHandler<SubmitJobCommand, Submi
         events: [{ type: 'JobSubmitted', data: submitted }],
         result: null,
       }));
-      return { view: toJobView(await readView(tx, jobId), true), replayed: false };
+      return {
+        view: toJobView(await readView(tx, jobId), true),
+        replayed: false,
+        requirements: submitted.requirements,
+      };
     });
+    if ('requirements' in outcome) {
+      // after the commit, so waiting miners never look before the job is visible to them
+      await announceJobAvailable(this.pool, outcome.requirements);
+    }
+    return { view: outcome.view, replayed: outcome.replayed };
   }
 
   /** Records the key, or returns the job an identical earlier request created; another body → 409. */
