@@ -1,4 +1,4 @@
-import { retryDelayMs } from './sweep-job-timers.scheduler';
+import { retryDelayMs } from './recurring-job.scheduler';
 
 describe('retryDelayMs', () => {
   it('starts at one second and doubles up to the cap', () => {
