@@ -10,12 +10,13 @@ import { randomUUID } from 'node:crypto';
 import { availableParallelism, cpus, platform, totalmem } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Client, Pool, PoolClient } from 'pg';
+import { Pool, PoolClient } from 'pg';
 import { DataSource } from 'typeorm';
 import { EventRegistry, EventStore, NO_STREAM, NewEvent, RecordedEvent } from '@aitbc/event-store';
 import { loadConfig } from '../apps/coordinator/src/config';
 import { dataSourceOptions } from '../apps/coordinator/src/database/data-source-options';
 import { runMigrations } from '../apps/coordinator/src/database/migrate';
+import { databaseNameOf, formatRow, percentile, quoteIdent, round, withClient, withDatabase } from './bench-support';
 
 const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/aitbc_bench';
 const TARGETS = { appendVsInsert: 0.6, commandVsInsert: 0.45 } as const;
@@ -238,19 +239,6 @@ function summarize(name: CaseName, writers: number, samples: Samples[], from: nu
   };
 }
 
-/** Nearest-rank percentile of an ascending array. */
-function percentile(sorted: readonly number[], p: number): number {
-  if (sorted.length === 0) {
-    return Number.NaN;
-  }
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))];
-}
-
-function round(value: number, digits: number): number {
-  const factor = 10 ** digits;
-  return Math.round(value * factor) / factor;
-}
-
 async function runAllCases(pool: Pool, settings: BenchSettings): Promise<CaseResult[]> {
   const results: CaseResult[] = [];
   for (const writers of settings.concurrencies) {
@@ -265,30 +253,6 @@ async function runAllCases(pool: Pool, settings: BenchSettings): Promise<CaseRes
 
 // ---------------------------------------------------------------------------------------------
 // database preparation: refuse non-bench databases, create if missing, fresh schema, migrations
-
-function databaseNameOf(url: string): string {
-  return decodeURIComponent(new URL(url).pathname.replace(/^\//, ''));
-}
-
-function withDatabase(url: string, database: string): string {
-  const parsed = new URL(url);
-  parsed.pathname = `/${encodeURIComponent(database)}`;
-  return parsed.toString();
-}
-
-function quoteIdent(name: string): string {
-  return `"${name.replace(/"/g, '""')}"`;
-}
-
-async function withClient<T>(url: string, work: (client: Client) => Promise<T>): Promise<T> {
-  const client = new Client({ connectionString: url, application_name: 'aitbc-bench' });
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.end();
-  }
-}
 
 async function ensureDatabase(url: string, name: string): Promise<void> {
   await withClient(withDatabase(url, 'postgres'), async (admin) => {
@@ -415,12 +379,6 @@ function buildResult(
     cases,
     ratios: settings.concurrencies.map((writers) => ratiosFor(cases, writers)),
   };
-}
-
-function formatRow(cells: readonly string[], widths: readonly number[]): string {
-  return cells
-    .map((cell, index) => (index === 0 ? cell.padEnd(widths[index]) : cell.padStart(widths[index])))
-    .join('  ');
 }
 
 function ratioCell(result: CaseResult, ratios: readonly RatioResult[]): [string, string] {

@@ -35,7 +35,8 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
-import { Client, Pool } from 'pg';
+import { Pool } from 'pg';
+import { databaseNameOf, formatRow, percentile, quoteIdent, round, withClient, withDatabase } from './bench-support';
 
 const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/aitbc_http_bench';
 const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379/14';
@@ -201,19 +202,6 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): HttpBenchSet
 
 // ---------------------------------------------------------------------------------------------
 // statistics
-
-/** Nearest-rank percentile of an ascending array. */
-function percentile(sorted: readonly number[], p: number): number {
-  if (sorted.length === 0) {
-    return Number.NaN;
-  }
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))];
-}
-
-function round(value: number, digits: number): number {
-  const factor = 10 ** digits;
-  return Math.round(value * factor) / factor;
-}
 
 function latencyStats(values: readonly number[]): LatencyStats {
   const sorted = [...values].sort((a, b) => a - b);
@@ -975,30 +963,6 @@ async function fillQueue(
 // ---------------------------------------------------------------------------------------------
 // database and Redis preparation
 
-function databaseNameOf(url: string): string {
-  return decodeURIComponent(new URL(url).pathname.replace(/^\//, ''));
-}
-
-function withDatabase(url: string, database: string): string {
-  const parsed = new URL(url);
-  parsed.pathname = `/${encodeURIComponent(database)}`;
-  return parsed.toString();
-}
-
-function quoteIdent(name: string): string {
-  return `"${name.replace(/"/g, '""')}"`;
-}
-
-async function withClient<T>(url: string, work: (client: Client) => Promise<T>): Promise<T> {
-  const client = new Client({ connectionString: url, application_name: 'aitbc-http-bench' });
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.end();
-  }
-}
-
 /** Drops and recreates the bench database; the coordinator migrates it at boot. */
 async function recreateDatabase(url: string): Promise<void> {
   const name = databaseNameOf(url);
@@ -1127,12 +1091,6 @@ function targetChecks(result: Omit<HttpBenchResult, 'targets'>): TargetCheck[] {
     ),
     check('coordinator peak RSS MB', result.rss.peakSampledMb, '≤', TARGETS.rssMb),
   ];
-}
-
-function formatRow(cells: readonly string[], widths: readonly number[]): string {
-  return cells
-    .map((cell, index) => (index === 0 ? cell.padEnd(widths[index]) : cell.padStart(widths[index])))
-    .join('  ');
 }
 
 function printTable(header: string[], rows: string[][], widths: number[]): void {
