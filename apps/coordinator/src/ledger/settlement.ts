@@ -66,7 +66,7 @@ export function settleCompletion(
   jobId: string,
   minerId: string,
   priceMicro: number,
-  at: Date = new Date(),
+  at: Date,
 ): Promise<string | null> {
   return executeEscrowIn(tx, jobId, (state) =>
     settled(state, decideCapture(state, minerId, priceMicro, at), 'captured'),

@@ -2,6 +2,7 @@ import { Controller, Inject, MessageEvent, Param, Sse } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiProduces, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import type { Pool } from 'pg';
 import { Observable } from 'rxjs';
+import { CLOCK, type Clock } from '../../clock';
 import { PG_POOL } from '../../database/database.module';
 import { ApiErrors } from '../../http/api-errors.decorator';
 import { CurrentPrincipal, Roles } from '../../http/auth/auth.decorators';
@@ -17,6 +18,7 @@ export class WatchJobController {
   constructor(
     @Inject(PG_POOL) private readonly pool: Pool,
     private readonly hub: JobEventsHub,
+    @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
   @Sse(':job_id/events')
@@ -28,6 +30,6 @@ export class WatchJobController {
   @ApiOkResponse({ description: 'event: state, data: {job_id, state, status, attempts, assigned_miner_id, error, at}' })
   @ApiErrors(401, 403, 404)
   events(@CurrentPrincipal() principal: Principal, @Param('job_id') jobId: string): Promise<Observable<MessageEvent>> {
-    return watchJob(this.pool, this.hub, jobId, principal.id);
+    return watchJob(this.pool, this.hub, this.clock, jobId, principal.id);
   }
 }

@@ -1,6 +1,7 @@
 import type { MessageEvent } from '@nestjs/common';
 import type { Pool } from 'pg';
 import { Observable } from 'rxjs';
+import type { Clock } from '../../clock';
 import { TERMINAL } from '../job';
 import { readOwnJob } from '../job-views.repository';
 import type { JobViewRow } from '../job-view';
@@ -26,6 +27,7 @@ interface StateMessage {
 export async function watchJob(
   pool: Pool,
   hub: JobEventsHub,
+  clock: Clock,
   jobId: string,
   clientId: string,
 ): Promise<Observable<MessageEvent>> {
@@ -34,7 +36,7 @@ export async function watchJob(
     let last = '';
     let closed = false;
     const emit = (row: JobViewRow) => {
-      const message = toMessage(row);
+      const message = toMessage(row, clock.now());
       const key = `${message.state}/${message.attempts}/${message.assigned_miner_id}`;
       if (key !== last) {
         last = key;
@@ -77,7 +79,7 @@ export async function watchJob(
   });
 }
 
-function toMessage(row: JobViewRow): StateMessage {
+function toMessage(row: JobViewRow, now: Date): StateMessage {
   return {
     job_id: row.job_id,
     state: row.state,
@@ -85,6 +87,6 @@ function toMessage(row: JobViewRow): StateMessage {
     attempts: row.attempts,
     assigned_miner_id: row.assigned_miner_id,
     error: row.error,
-    at: new Date().toISOString(),
+    at: now.toISOString(),
   };
 }
