@@ -9,6 +9,7 @@ import { JobStore } from '../../apps/coordinator/src/jobs/job-store';
 import { CoordinatorUnderTest, TEST_KEYS, bootCoordinator } from '../support/coordinator';
 import { createTestPool } from '../support/test-database';
 import { waitFor } from '../support/wait-for';
+import { jobSubmittedData } from '../support/job-fixtures';
 
 const CAPABILITIES = {
   gpus: [
@@ -389,30 +390,7 @@ describe('miners (real Postgres and Redis)', () => {
       const history: NewJobEvent[] = [
         {
           type: 'JobSubmitted',
-          data: {
-            job_id: id,
-            client_id: 'alice',
-            payload: { prompt: 'hi' },
-            constraints: {},
-            requirements: {
-              models: [],
-              services: [],
-              gpu: null,
-              min_vram_mb: null,
-              min_cuda: null,
-              region: null,
-              max_price_micro: null,
-            },
-            ttl_seconds: 900,
-            timeout_seconds: null,
-            max_attempts: 3,
-            priority: 0,
-            payment_amount_micro: null,
-            payment_currency: 'AITBC',
-            webhook_url: null,
-            requested_at: at(0),
-            expires_at: at(900_000),
-          },
+          data: jobSubmittedData({ job_id: id, payload: { prompt: 'hi' }, requested_at: at(0) }),
         },
         {
           type: 'JobAssigned',

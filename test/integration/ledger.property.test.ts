@@ -9,6 +9,7 @@ import { decideDeposit } from '../../apps/coordinator/src/ledger/ledger';
 import { AccountCommands } from '../../apps/coordinator/src/ledger/ledger-store';
 import { settleCompletion, settleJobEvents } from '../../apps/coordinator/src/ledger/settlement';
 import { createTestPool } from '../support/test-database';
+import { jobSubmittedData } from '../support/job-fixtures';
 
 const AT = new Date('2026-01-24T10:15:13.000Z');
 const JOBS = 12;
@@ -76,30 +77,13 @@ class Model {
 function submitted(jobId: string, clientId: string, amountMicro: number): NewJobEvent {
   return {
     type: 'JobSubmitted',
-    data: {
+    data: jobSubmittedData({
       job_id: jobId,
       client_id: clientId,
-      payload: {},
-      constraints: {},
-      requirements: {
-        models: [],
-        services: [],
-        gpu: null,
-        min_vram_mb: null,
-        min_cuda: null,
-        region: null,
-        max_price_micro: null,
-      },
-      ttl_seconds: 900,
-      timeout_seconds: null,
-      max_attempts: 3,
-      priority: 0,
       payment_amount_micro: amountMicro,
-      payment_currency: 'AITBC',
-      webhook_url: null,
       requested_at: AT.toISOString(),
       expires_at: AT.toISOString(),
-    },
+    }),
   };
 }
 

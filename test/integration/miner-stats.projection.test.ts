@@ -14,6 +14,7 @@ import { RegisterMinerCommand } from '../../apps/coordinator/src/miners/register
 import { RegisterMinerHandler } from '../../apps/coordinator/src/miners/register-miner/register-miner.handler';
 import { createTestPool, testDatabaseUrl } from '../support/test-database';
 import { waitFor } from '../support/wait-for';
+import { NO_REQUIREMENTS, jobSubmittedData } from '../support/job-fixtures';
 
 const store = new EventStore(new EventRegistry(EVENT_DEFINITIONS));
 const T0 = Date.parse('2026-01-24T10:00:00.000Z');
@@ -21,30 +22,12 @@ const at = (ms: number) => new Date(T0 + ms).toISOString();
 
 const submitted = (jobId: string): NewJobEvent => ({
   type: 'JobSubmitted',
-  data: {
+  data: jobSubmittedData({
     job_id: jobId,
-    client_id: 'alice',
     payload: { prompt: 'hi', model: 'llama3.2:latest' },
-    constraints: {},
-    requirements: {
-      models: ['llama3.2:latest'],
-      services: [],
-      gpu: null,
-      min_vram_mb: null,
-      min_cuda: null,
-      region: null,
-      max_price_micro: null,
-    },
-    ttl_seconds: 900,
-    timeout_seconds: null,
-    max_attempts: 3,
-    priority: 0,
-    payment_amount_micro: null,
-    payment_currency: 'AITBC',
-    webhook_url: null,
+    requirements: { ...NO_REQUIREMENTS, models: ['llama3.2:latest'] },
     requested_at: at(0),
-    expires_at: at(900_000),
-  },
+  }),
 });
 const assigned = (minerId: string, attempt: number, ms: number): NewJobEvent => ({
   type: 'JobAssigned',

@@ -5,10 +5,10 @@ import type { Pool } from 'pg';
 import { EventRegistry, EventStore } from '@aitbc/event-store';
 import { EVENT_DEFINITIONS } from '../../apps/coordinator/src/events';
 import { decideAssign } from '../../apps/coordinator/src/jobs/job';
-import type { JobSubmittedData } from '../../apps/coordinator/src/jobs/job.events';
 import { JobStore } from '../../apps/coordinator/src/jobs/job-store';
 import { SWEEP_LOCK, SweepJobTimers } from '../../apps/coordinator/src/jobs/sweep-timers/sweep-job-timers.service';
 import { createTestPool } from '../support/test-database';
+import { jobSubmittedData } from '../support/job-fixtures';
 
 const store = new EventStore(new EventRegistry(EVENT_DEFINITIONS));
 
@@ -38,30 +38,14 @@ describe('SweepJobTimers (real Postgres)', () => {
 
   async function submit(expiresInSeconds: number): Promise<string> {
     const jobId = randomBytes(16).toString('hex');
-    const data: JobSubmittedData = {
+    const data = jobSubmittedData({
       job_id: jobId,
       client_id: 'sweep-test',
       payload: { prompt: 'x' },
-      constraints: {},
-      requirements: {
-        models: [],
-        services: [],
-        gpu: null,
-        min_vram_mb: null,
-        min_cuda: null,
-        region: null,
-        max_price_micro: null,
-      },
       ttl_seconds: 60,
-      timeout_seconds: null,
-      max_attempts: 3,
-      priority: 0,
-      payment_amount_micro: null,
-      payment_currency: 'AITBC',
-      webhook_url: null,
       requested_at: secondsAgo(60),
       expires_at: secondsAgo(-expiresInSeconds),
-    };
+    });
     await jobs.execute(jobId, () => ({ events: [{ type: 'JobSubmitted', data }], result: null }));
     return jobId;
   }
