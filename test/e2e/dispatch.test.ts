@@ -250,6 +250,18 @@ describe('dispatch: matching, limits, races and long-poll', () => {
     expect((await api.result(owner, jobId).expect(200)).body).toEqual(first.body);
     const fromResult = await api.http.get(`/v1/jobs/${jobId}/result`).set('X-Api-Key', TEST_KEYS.client).expect(200);
     expect(fromResult.body.receipt).toEqual(receipt);
+    // the async miner statistics pick up the receipt of the miner's latest completion
+    const listed = await waitFor(
+      async () => {
+        const res = await api.http.get('/v1/admin/miners').set('X-Api-Key', TEST_KEYS.admin).expect(200);
+        const row = (res.body.items as { miner_id: string; last_receipt_id: string | null }[]).find(
+          (item) => item.miner_id === `rig-1/${owner}`,
+        );
+        return row?.last_receipt_id ? row : null;
+      },
+      { message: 'the miner statistics to show the receipt' },
+    );
+    expect(listed).toMatchObject({ last_receipt_id: receipt.receipt_id, jobs_completed: 1 });
     expect((await api.result(owner, jobId, { response: 'different' })).status).toBe(409);
     expect((await api.result(owner, 'f'.repeat(32))).status).toBe(404);
     const view = await api.job(jobId).expect(200);

@@ -4,22 +4,26 @@ import type { JobCompletedData, JobFailedData, JobRequeuedData } from '../../job
 /**
  * Folds a whole batch into one upsert: per event a row of (miner, job, completed?, failed?, time);
  * a completion's duration runs from the job's assignment (`job_views.started_at`), which a
- * completed job keeps for good.
+ * completed job keeps for good, and its receipt (written in the completion's own transaction) is
+ * the miner's latest when it is the batch's last completion.
  */
 const UPSERT_STATS_SQL = `
-INSERT INTO miner_stats AS s (miner_id, jobs_completed, jobs_failed, total_duration_ms, updated_at)
+INSERT INTO miner_stats AS s (miner_id, jobs_completed, jobs_failed, total_duration_ms, last_receipt_id, updated_at)
 SELECT e.miner_id,
        count(*) FILTER (WHERE e.completed),
        count(*) FILTER (WHERE NOT e.completed),
        coalesce(sum(greatest(0, round(extract(epoch FROM e.at - v.started_at) * 1000))) FILTER (WHERE e.completed), 0),
+       (array_agg(r.receipt_id ORDER BY e.at DESC) FILTER (WHERE r.receipt_id IS NOT NULL))[1],
        max(e.at)
 FROM unnest($1::text[], $2::text[], $3::boolean[], $4::timestamptz[]) AS e(miner_id, job_id, completed, at)
 LEFT JOIN job_views v ON v.job_id = e.job_id
+LEFT JOIN receipts r ON e.completed AND r.job_id = e.job_id AND r.provider = e.miner_id
 GROUP BY e.miner_id
 ON CONFLICT (miner_id) DO UPDATE SET
   jobs_completed = s.jobs_completed + EXCLUDED.jobs_completed,
   jobs_failed = s.jobs_failed + EXCLUDED.jobs_failed,
   total_duration_ms = s.total_duration_ms + EXCLUDED.total_duration_ms,
+  last_receipt_id = coalesce(EXCLUDED.last_receipt_id, s.last_receipt_id),
   updated_at = greatest(s.updated_at, EXCLUDED.updated_at)`;
 
 interface Outcome {
