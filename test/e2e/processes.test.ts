@@ -1,3 +1,6 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import request from 'supertest';
 import { freePort, runNode, startNode } from '../support/processes';
 import { waitFor } from '../support/wait-for';
@@ -43,6 +46,8 @@ describe('the shipped processes', () => {
       MINER_ID: 'rig-under-test',
       COORDINATOR_URL: 'http://127.0.0.1:1',
       MINER_HEARTBEAT_INTERVAL_SECONDS: '1',
+      MINER_STATE_DIR: mkdtempSync(join(tmpdir(), 'aitbc-miner-')),
+      NVIDIA_SMI: '/nonexistent/nvidia-smi',
     });
     try {
       const body = await waitFor(
@@ -54,8 +59,10 @@ describe('the shipped processes', () => {
       );
       expect(body).toEqual({
         status: 'ok',
+        state: 'registering',
         miner_id: 'rig-under-test',
-        coordinator: { url: 'http://127.0.0.1:1', state: 'unreachable', checked_at: expect.any(String) },
+        coordinator: { url: 'http://127.0.0.1:1', state: 'unreachable', last_contact_at: null },
+        running_jobs: 0,
       });
     } finally {
       miner.child.kill('SIGTERM');

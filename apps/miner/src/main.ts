@@ -2,31 +2,36 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { JsonLogger, createRootLogger } from '@aitbc/contracts';
-import { loadMinerConfig, MinerConfig, MinerConfigError } from './config';
+import { loadMinerConfig, MinerConfig, MinerConfigError, SETTINGS } from './config';
 import { MinerModule } from './miner.module';
 
-const HELP = `aitbc miner — the AITBC GPU miner daemon
+function help(): string {
+  const rows = Object.entries(SETTINGS).map(
+    ([key, setting]) =>
+      `  ${setting.env.padEnd(34)} ${key.padEnd(28)} ${setting.help}${setting.fallback ? ` (default ${setting.fallback})` : ''}`,
+  );
+  return `aitbc miner — the AITBC GPU miner daemon
 
 Usage: node dist/apps/miner/src/main.js [--help] [--version]
        npm run start:miner
 
-Registers with a coordinator, heartbeats, pulls jobs and runs them on Ollama or allow-listed tools,
-then reports results. Serves /healthz on MINER_PORT.
+Probes this machine (CPU, memory, disk, NVIDIA GPUs, Ollama models, allow-listed tools), registers
+with a coordinator, heartbeats, long-polls for jobs, runs them on Ollama or allow-listed CLI tools
+and reports results signed with its own key. Serves /healthz, /metrics, a dashboard at / and
+POST /v1/jobs/assign (push mode) on MINER_PORT. SIGTERM drains: no new jobs, running jobs get
+drain_timeout_seconds to finish, the rest are reported as retryable failures.
 
-Environment:
-  COORDINATOR_URL                     coordinator base URL            (default http://127.0.0.1:18000)
-  MINER_API_KEY                       miner key issued by the coordinator operator
-  MINER_ID                            this daemon's name under that key (X-Miner-ID)
-  OLLAMA_URL                          Ollama server                   (default http://127.0.0.1:11434)
-  MINER_PORT                          HTTP port for /healthz          (default 18001)
-  MINER_HOST                          HTTP bind address               (default 0.0.0.0)
-  MINER_HEARTBEAT_INTERVAL_SECONDS    heartbeat interval              (default 15)
-  LOG_LEVEL                           fatal|error|warn|info|debug|trace (default info)
+Configuration: a YAML file named by MINER_CONFIG (see miner.example.yaml), overridden by the
+environment:
+
+  ${'environment'.padEnd(34)} ${'YAML key'.padEnd(28)} meaning
+${rows.join('\n')}
 `;
+}
 
 async function main(argv: string[]): Promise<void> {
   if (argv.includes('--help') || argv.includes('-h')) {
-    process.stdout.write(HELP);
+    process.stdout.write(help());
     return;
   }
   if (argv.includes('--version')) {
@@ -50,13 +55,13 @@ async function main(argv: string[]): Promise<void> {
   }
   const logger = createRootLogger(config, 'miner');
   const app = await NestFactory.create<NestFastifyApplication>(
-    MinerModule.forRoot(config),
+    await MinerModule.forRoot(config),
     new FastifyAdapter({ loggerInstance: logger }),
     { logger: new JsonLogger(logger) },
   );
   const shutdown = (signal: string) => {
     logger.info(`${signal}: shutting down`);
-    const force = setTimeout(() => process.exit(1), 30_000).unref();
+    const force = setTimeout(() => process.exit(1), (config.drainTimeoutSeconds + 30) * 1000).unref();
     app.close().then(
       () => {
         clearTimeout(force);

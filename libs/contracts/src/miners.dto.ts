@@ -50,6 +50,12 @@ export class CpuDto {
   @Min(1)
   @Max(4096)
   cores!: number;
+
+  @ApiPropertyOptional({ example: 'AMD Ryzen 9 7950X 16-Core Processor' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(256)
+  model?: string;
 }
 
 /** What a miner offers: one strict shape (DESIGN §3). */
@@ -185,6 +191,15 @@ export class PollDto {
   @Min(0)
   @Max(30)
   max_wait_seconds?: number;
+
+  @ApiPropertyOptional({
+    example: '0f5c2d4e8a9b4c1d9e7f6a5b4c3d2e1f',
+    description: 'push mode: take this job only (when it is queued and this miner may run it)',
+  })
+  @IsOptional()
+  @IsString()
+  @Matches(/^[0-9a-f]{32}$/, { message: 'job_id must be 32 lowercase hex characters' })
+  job_id?: string;
 }
 
 export class PolledJobDto {

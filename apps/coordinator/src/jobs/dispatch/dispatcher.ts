@@ -24,6 +24,7 @@ const PICK_SQL = `SELECT q.job_id FROM job_queue q
     AND (q.max_price_micro IS NULL OR q.max_price_micro >= $8)
     AND NOT ($1 = ANY (q.excluded_miners))
     AND q.expires_at > $9
+    AND ($10::text IS NULL OR q.job_id = $10)
   ORDER BY q.priority DESC, q.requested_at, q.job_id
   LIMIT 1
   FOR UPDATE OF q SKIP LOCKED`;
@@ -48,7 +49,7 @@ export class Dispatcher {
    * pick a job, append JobAssigned and write the lease. Two coordinators can never hand one job to
    * two miners: the job row is locked and its stream version is checked.
    */
-  tryDispatch(minerId: string): Promise<DispatchOutcome> {
+  tryDispatch(minerId: string, onlyJobId: string | null = null): Promise<DispatchOutcome> {
     return withTransaction(this.pool, async (tx) => {
       const miner = await readMinerProfile(tx, minerId, true);
       if (!miner) {
@@ -68,6 +69,7 @@ export class Dispatcher {
         miner.region,
         miner.price_micro,
         now,
+        onlyJobId,
       ]);
       if (rows.length === 0) {
         return { kind: 'none', miner };

@@ -6,6 +6,8 @@ export class PollJobCommand extends Command<PolledJobDto | null> {
   constructor(
     readonly minerId: string,
     readonly maxWaitSeconds: number,
+    /** Push mode: only this job. */
+    readonly jobId: string | null = null,
   ) {
     super();
   }

@@ -33,7 +33,7 @@ export class PollJobController {
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<PolledJobDto | undefined> {
     const job = await this.commands.execute(
-      new PollJobCommand(principal.minerId!, (body as PollDto).max_wait_seconds ?? 0),
+      new PollJobCommand(principal.minerId!, (body as PollDto).max_wait_seconds ?? 0, (body as PollDto).job_id ?? null),
     );
     if (!job) {
       void reply.status(204);

@@ -15,9 +15,9 @@ export class PollJobHandler implements ICommandHandler<PollJobCommand, PolledJob
     private readonly available: JobAvailableListener,
   ) {}
 
-  async execute({ minerId, maxWaitSeconds }: PollJobCommand): Promise<PolledJobDto | null> {
+  async execute({ minerId, maxWaitSeconds, jobId }: PollJobCommand): Promise<PolledJobDto | null> {
     const deadline = Date.now() + maxWaitSeconds * 1000;
-    let outcome = await this.dispatcher.tryDispatch(minerId);
+    let outcome = await this.dispatcher.tryDispatch(minerId, jobId);
     while (outcome.kind === 'none') {
       const remaining = deadline - Date.now();
       if (remaining <= 0) {
@@ -25,7 +25,7 @@ export class PollJobHandler implements ICommandHandler<PollJobCommand, PolledJob
       }
       // register first, then look again: a job announced in between still wakes us
       const waiter = this.available.waitFor(outcome.miner);
-      const again = await this.dispatcher.tryDispatch(minerId);
+      const again = await this.dispatcher.tryDispatch(minerId, jobId);
       if (again.kind !== 'none') {
         waiter.cancel();
         outcome = again;
