@@ -14,7 +14,8 @@ export interface CoordinatorProcess {
 
 /** A second coordinator as a real OS process (the built `main.js`), on the same database and Redis. */
 export async function startCoordinatorProcess(overrides: Record<string, string> = {}): Promise<CoordinatorProcess> {
-  const port = await freePort();
+  // a fixed PORT lets a test restart "the same" coordinator
+  const port = overrides.PORT ? Number(overrides.PORT) : await freePort();
   const node = startNode('apps/coordinator/src/main.js', {
     ...testEnv({ PORT: String(port), LOG_LEVEL: 'warn', ...overrides }),
   });

@@ -1,3 +1,4 @@
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,6 +20,7 @@ export interface MinerProcess {
   /** kill -9: no shutdown at all. */
   kill(): void;
   exited: Promise<number | null>;
+  child: ChildProcess;
   status(): Promise<MinerStatus>;
 }
 
@@ -80,6 +82,7 @@ export async function startMinerProcess(options: MinerProcessOptions): Promise<M
     },
     kill: () => node.child.kill('SIGKILL'),
     exited: node.exited,
+    child: node.child,
     status,
   };
 }

@@ -21,6 +21,7 @@ describe('loadMinerConfig', () => {
       port: 18001,
       endpoint: null,
       region: null,
+      mode: 'pull',
       concurrency: 1,
       heartbeatIntervalSeconds: 15,
       pollWaitSeconds: 25,

@@ -26,6 +26,8 @@ export interface MinerConfig {
   workspaceDir: string;
   nvidiaSmi: string;
   price: string | null;
+  /** `pull`: long-poll the coordinator; `push`: only take jobs sent to `POST /v1/jobs/assign`. */
+  mode: 'pull' | 'push';
   /** Keys allowed to call `POST /v1/jobs/assign` (push mode); empty disables it. */
   assignApiKeys: string[];
   logLevel: LogLevel;
@@ -53,6 +55,7 @@ export const SETTINGS = {
   port: { env: 'MINER_PORT', help: 'HTTP port (/healthz, /metrics, dashboard, push mode)', fallback: '18001' },
   endpoint: { env: 'MINER_ENDPOINT', help: "this miner's URL as the coordinator sees it (push mode)", fallback: '' },
   region: { env: 'MINER_REGION', help: 'region advertised to the coordinator', fallback: '' },
+  mode: { env: 'MINER_MODE', help: 'pull (long-poll) or push (only POST /v1/jobs/assign)', fallback: 'pull' },
   concurrency: { env: 'MINER_CONCURRENCY', help: 'jobs run at once (1..64)', fallback: '1' },
   heartbeat_interval_seconds: { env: 'MINER_HEARTBEAT_INTERVAL_SECONDS', help: 'heartbeat interval', fallback: '15' },
   poll_wait_seconds: { env: 'MINER_POLL_WAIT_SECONDS', help: 'long-poll wait (0..30)', fallback: '25' },
@@ -184,6 +187,10 @@ export function loadMinerConfig(env: NodeJS.ProcessEnv = process.env, cwd = proc
   if (region !== null && region.length > 64) {
     problems.push(`${source('region')} must be at most 64 characters`);
   }
+  const mode = text('mode')!;
+  if (mode !== 'pull' && mode !== 'push') {
+    problems.push(`${source('mode')} must be "pull" or "push"`);
+  }
   const stateDir = resolve(cwd, text('state_dir')!);
   const workspace = raw('workspace_dir');
   const config: MinerConfig = {
@@ -195,6 +202,7 @@ export function loadMinerConfig(env: NodeJS.ProcessEnv = process.env, cwd = proc
     port: int('port', 0, 65535),
     endpoint: url('endpoint', true),
     region,
+    mode: mode === 'push' ? 'push' : 'pull',
     concurrency: int('concurrency', 1, 64),
     heartbeatIntervalSeconds: int('heartbeat_interval_seconds', 1, 3600),
     pollWaitSeconds: int('poll_wait_seconds', 0, 30),

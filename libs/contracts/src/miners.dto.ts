@@ -175,6 +175,19 @@ export class HeartbeatDto {
   @IsOptional()
   @IsObject()
   metadata?: Record<string, unknown>;
+
+  @ApiPropertyOptional({
+    type: [String],
+    example: ['0f5c2d4e8a9b4c1d9e7f6a5b4c3d2e1f'],
+    description:
+      'the jobs this daemon is running: when given, only their leases are extended, so a lease a restarted daemon ' +
+      'knows nothing of expires and its job is requeued',
+  })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(64)
+  @Matches(/^[0-9a-f]{32}$/, { each: true, message: 'job_ids must hold 32-hex job ids' })
+  job_ids?: string[];
 }
 
 export class HeartbeatResponseDto {

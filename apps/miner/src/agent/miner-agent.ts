@@ -30,7 +30,9 @@ export class MinerAgent {
   private registered: string | null = null;
   private registeredWith: string | null = null;
   private registration: Promise<void> | null = null;
-  private reprobeRequested = new AbortController();
+  private reprobe: Promise<void> | null = null;
+  /** Aborted after each reprobe, so the probe loop recomputes its wait. */
+  private probed = new AbortController();
   private loops: Promise<void>[] = [];
   private gpuReadAt = 0;
   private gpuCache: GpuReading[] = [];
@@ -98,9 +100,28 @@ export class MinerAgent {
     return job;
   }
 
-  /** A run found the probe stale (e.g. a model vanished from Ollama): probe again now. */
+  /**
+   * A run suggests the probe is stale (a model vanished from Ollama, Ollama went away): probe again
+   * now, and hold the next poll until the coordinator has the new capabilities, so this miner does
+   * not take the same kind of job straight back.
+   */
   requestReprobe(): void {
-    this.reprobeRequested.abort();
+    this.reprobe ??= this.reprobeNow().finally(() => {
+      this.reprobe = null;
+    });
+  }
+
+  private async reprobeNow(): Promise<void> {
+    try {
+      if ((await this.refreshCapabilities()) && this.registered && !this.draining) {
+        this.logger.log('capabilities changed: registering again');
+        this.registered = null;
+        await this.registerUntilDone();
+      }
+    } catch (error) {
+      this.logger.warn(`probe failed: ${(error as Error).message}`);
+    }
+    this.probed.abort();
   }
 
   /**
@@ -201,6 +222,7 @@ export class MinerAgent {
         const reply = await this.client.heartbeat({
           status: this.draining ? 'DRAINING' : 'ONLINE',
           inflight: this.executor.running.size,
+          job_ids: this.executor.heldJobIds(),
           metadata: {
             gpus:
               this.reading?.gpus.map(({ name, utilization_percent, memory_free_mb }) => ({
@@ -229,6 +251,10 @@ export class MinerAgent {
   }
 
   private async pollLoop(): Promise<void> {
+    if (this.config.mode === 'push') {
+      this.logger.log('push mode: jobs arrive only through POST /v1/jobs/assign');
+      return;
+    }
     let failures = 0;
     while (!this.stopped.signal.aborted && !this.draining) {
       await this.executor.slotFree(this.config.concurrency, this.stopped.signal);
@@ -238,6 +264,9 @@ export class MinerAgent {
           await pause(1000, this.stopped.signal);
           continue;
         }
+      }
+      if (this.reprobe) {
+        await this.reprobe;
       }
       if (this.draining || this.stopped.signal.aborted) {
         return;
@@ -268,25 +297,26 @@ export class MinerAgent {
     }
   }
 
+  /**
+   * Re-probes every `probe_interval_seconds`; while Ollama is unreachable, every two heartbeats,
+   * so its return is noticed quickly. A reprobe triggered by a run restarts the wait.
+   */
   private async probeLoop(): Promise<void> {
     while (!this.stopped.signal.aborted) {
-      await pause(
-        this.config.probeIntervalSeconds * 1000,
-        AbortSignal.any([this.stopped.signal, this.reprobeRequested.signal]),
-      );
+      const seconds =
+        this.reading?.ollamaModels === null
+          ? Math.min(this.config.probeIntervalSeconds, Math.max(2, this.config.heartbeatIntervalSeconds * 2))
+          : this.config.probeIntervalSeconds;
+      await pause(seconds * 1000, AbortSignal.any([this.stopped.signal, this.probed.signal]));
       if (this.stopped.signal.aborted) {
         return;
       }
-      this.reprobeRequested = new AbortController();
-      try {
-        if ((await this.refreshCapabilities()) && this.registered && !this.draining) {
-          this.logger.log('capabilities changed: registering again');
-          this.registered = null;
-          await this.registerUntilDone();
-        }
-      } catch (error) {
-        this.logger.warn(`probe failed: ${(error as Error).message}`);
+      if (this.probed.signal.aborted) {
+        this.probed = new AbortController();
+        continue;
       }
+      this.requestReprobe();
+      await this.reprobe;
     }
   }
 

@@ -59,6 +59,7 @@ export class CoordinatorClient {
   heartbeat(body: {
     status: 'ONLINE' | 'DRAINING';
     inflight: number;
+    job_ids: string[];
     metadata?: Record<string, unknown>;
   }): Promise<{ status: 'ok'; cancel_job_ids: string[] }> {
     return this.call('POST', '/v1/miners/heartbeat', body) as Promise<{ status: 'ok'; cancel_job_ids: string[] }>;

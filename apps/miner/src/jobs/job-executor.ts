@@ -24,6 +24,9 @@ export interface ExecutorOptions {
   onStaleCapabilities: () => void;
 }
 
+/** Failures that may mean the machine changed (a model gone, Ollama down, a GPU lost): probe again. */
+const STALE_PROBE_CODES = new Set<MinerFailCode>(['E_MODEL_NOT_FOUND', 'E_RUNTIME', 'E_NOGPU']);
+
 const RESTARTED: { code: MinerFailCode; message: string } = {
   code: 'E_RUNTIME',
   message: 'the miner restarted while the job was running',
@@ -49,6 +52,11 @@ export class JobExecutor {
     readonly stats: MinerStats,
     private readonly options: ExecutorOptions,
   ) {}
+
+  /** Jobs whose lease this miner still needs: running, or finished with the report not yet delivered. */
+  heldJobIds(): string[] {
+    return [...new Set([...this.running.keys(), ...this.delivering.keys()])];
+  }
 
   get pendingReports(): number {
     return this.delivering.size;
@@ -176,7 +184,7 @@ export class JobExecutor {
     if (running.stopReason === 'shutdown') {
       outcome = { ok: false, code: 'E_RUNTIME', message: 'the miner shut down before the job finished' };
     }
-    if (!outcome.ok && outcome.code === 'E_MODEL_NOT_FOUND') {
+    if (!outcome.ok && STALE_PROBE_CODES.has(outcome.code)) {
       this.options.onStaleCapabilities();
     }
     const report: JobReport = outcome.ok

@@ -8,6 +8,8 @@ export class PollJobCommand extends Command<PolledJobDto | null> {
     readonly maxWaitSeconds: number,
     /** Push mode: only this job. */
     readonly jobId: string | null = null,
+    /** Aborted when the miner's connection goes away: a job must not be handed to nobody. */
+    readonly signal: AbortSignal | null = null,
   ) {
     super();
   }

@@ -32,8 +32,20 @@ export class PollJobController {
     @Body(new OptionalBodyPipe(PollDto)) body: object,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<PolledJobDto | undefined> {
+    // a miner that hangs up mid-wait (restart, crash, timeout) must not be handed a job it never sees
+    const hungUp = new AbortController();
+    reply.raw.once('close', () => {
+      if (!reply.raw.writableFinished) {
+        hungUp.abort();
+      }
+    });
     const job = await this.commands.execute(
-      new PollJobCommand(principal.minerId!, (body as PollDto).max_wait_seconds ?? 0, (body as PollDto).job_id ?? null),
+      new PollJobCommand(
+        principal.minerId!,
+        (body as PollDto).max_wait_seconds ?? 0,
+        (body as PollDto).job_id ?? null,
+        hungUp.signal,
+      ),
     );
     if (!job) {
       void reply.status(204);

@@ -15,12 +15,13 @@ export class PollJobHandler implements ICommandHandler<PollJobCommand, PolledJob
     private readonly available: JobAvailableListener,
   ) {}
 
-  async execute({ minerId, maxWaitSeconds, jobId }: PollJobCommand): Promise<PolledJobDto | null> {
+  async execute({ minerId, maxWaitSeconds, jobId, signal }: PollJobCommand): Promise<PolledJobDto | null> {
     const deadline = Date.now() + maxWaitSeconds * 1000;
+    const left = abortion(signal);
     let outcome = await this.dispatcher.tryDispatch(minerId, jobId);
     while (outcome.kind === 'none') {
       const remaining = deadline - Date.now();
-      if (remaining <= 0) {
+      if (remaining <= 0 || signal?.aborted) {
         return null;
       }
       // register first, then look again: a job announced in between still wakes us
@@ -31,7 +32,8 @@ export class PollJobHandler implements ICommandHandler<PollJobCommand, PolledJob
         outcome = again;
         break;
       }
-      await waiter.promise(remaining);
+      await Promise.race([waiter.promise(remaining), left]);
+      waiter.cancel();
       outcome = again;
     }
     switch (outcome.kind) {
@@ -43,4 +45,14 @@ export class PollJobHandler implements ICommandHandler<PollJobCommand, PolledJob
         throw new AppError(ErrorCode.MINER_NOT_REGISTERED, 'miner not registered');
     }
   }
+}
+
+/** Resolves when the signal aborts (never, without one). */
+function abortion(signal: AbortSignal | null): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal?.aborted) {
+      resolve();
+    }
+    signal?.addEventListener('abort', () => resolve(), { once: true });
+  });
 }

@@ -12,7 +12,9 @@ import { MinerStore } from '../miner-store';
 import { HeartbeatMinerCommand } from './heartbeat-miner.command';
 
 /**
- * One statement: note the beat, extend the leases of the miner's running jobs and hand over (once)
+ * One statement: note the beat, extend the leases of the miner's running jobs (only those it names in
+ * `job_ids`, when it names them: a restarted daemon must not keep alive a lease it knows nothing of)
+ * and hand over (once)
  * the cancellations waiting for it. With `$6`, only if the miner's status is `$6`: otherwise nothing
  * changes and `beaten` is false. No row back means the miner never registered.
  */
@@ -25,7 +27,8 @@ WITH miner AS (
   WHERE miner_id = $1 AND ($6::text IS NULL OR status = $6)
   RETURNING miner_id
 ), leases AS (
-  UPDATE job_leases SET lease_expires_at = $5 WHERE miner_id IN (SELECT miner_id FROM beat)
+  UPDATE job_leases SET lease_expires_at = $5
+  WHERE miner_id IN (SELECT miner_id FROM beat) AND ($7::text[] IS NULL OR job_id = ANY ($7::text[]))
 ), canceled AS (
   DELETE FROM miner_cancellations WHERE miner_id IN (SELECT miner_id FROM beat) RETURNING job_id
 )
@@ -94,6 +97,7 @@ export class HeartbeatMinerHandler implements ICommandHandler<HeartbeatMinerComm
       beat.metadata == null ? null : JSON.stringify(beat.metadata),
       leaseExpiresAt,
       onlyIf,
+      beat.job_ids ?? null,
     ]);
     if (rows.length === 0) {
       throw new MinerNotRegisteredError();
