@@ -196,6 +196,69 @@ describe('dispatch: matching, limits, races and long-poll', () => {
     expect(Date.now() - startedAt).toBeGreaterThanOrEqual(950);
   });
 
+  it('push mode: a poll naming a job_id takes that job only, and only when it is queued and matches', async () => {
+    const miner = name('push');
+    await api.register(miner, { concurrency: 4 });
+    const older = await api.submitOk({ payload: { task: 'older' } });
+    const wanted = await api.submitOk({ payload: { task: 'wanted' } });
+    const elsewhere = await api.submitOk({ payload: { task: 'x' }, constraints: { region: 'mars' } });
+    const claim = (jobId: string) =>
+      api.http
+        .post('/v1/miners/poll')
+        .set('X-Api-Key', TEST_KEYS.miner)
+        .set('X-Miner-ID', miner)
+        .send({ max_wait_seconds: 0, job_id: jobId });
+
+    const res = await claim(wanted).expect(200);
+    expect(res.body).toMatchObject({ job_id: wanted, payload: { task: 'wanted' }, attempt: 1 });
+    expect((await api.job(older).expect(200)).body.state).toBe('QUEUED');
+    await claim(wanted).expect(204); // already taken
+    await claim(elsewhere).expect(204); // constraints do not match
+    const bad = await claim('not-a-job').expect(422);
+    expect(bad.body.error.details).toEqual([
+      { field: 'job_id', message: 'job_id must be 32 lowercase hex characters', code: 'matches' },
+    ]);
+  });
+
+  it('hands no job to a long-poll whose miner hung up', async () => {
+    const miner = name('gone');
+    await api.register(miner);
+    const controller = new AbortController();
+    const abandoned = fetch(`${a.url}/v1/miners/poll`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-api-key': TEST_KEYS.miner, 'x-miner-id': miner },
+      body: JSON.stringify({ max_wait_seconds: 20 }),
+      signal: controller.signal,
+    }).catch(() => 'aborted');
+    const listener = a.app.get(JobAvailableListener);
+    await waitFor(() => listener.waiting > 0, { message: 'the long-poll waits' });
+    controller.abort();
+    expect(await abandoned).toBe('aborted');
+    await waitFor(() => listener.waiting === 0, { message: 'the abandoned long-poll stops waiting' });
+    const jobId = await api.submitOk({ payload: { task: 'for-someone-present' } });
+    expect((await api.job(jobId).expect(200)).body).toMatchObject({ state: 'QUEUED', assigned_miner_id: null });
+    expect(await polledId(miner)).toBe(jobId);
+  });
+
+  it('extends only the leases a heartbeat names in job_ids', async () => {
+    const miner = name('named');
+    await api.register(miner, { concurrency: 2 });
+    const kept = await api.submitOk({ payload: { task: 'kept' } });
+    const forgotten = await api.submitOk({ payload: { task: 'forgotten' } });
+    expect(await polledId(miner)).toBe(kept);
+    expect(await polledId(miner)).toBe(forgotten);
+    await pool.query(`UPDATE job_leases SET lease_expires_at = now() - interval '1 hour' WHERE miner_id = $1`, [
+      `rig-1/${miner}`,
+    ]);
+    await api.heartbeat(miner, { job_ids: [kept] }).expect(200);
+    const { rows } = await pool.query<{ job_id: string; live: boolean }>(
+      'SELECT job_id, lease_expires_at > now() AS live FROM job_leases WHERE miner_id = $1 ORDER BY job_id',
+      [`rig-1/${miner}`],
+    );
+    expect(Object.fromEntries(rows.map((r) => [r.job_id, r.live]))).toEqual({ [kept]: true, [forgotten]: false });
+    await api.heartbeat(miner, { job_ids: ['nope'] }).expect(422);
+  });
+
   it('tells a miner about a canceled running job, frees its slot and refuses its late result', async () => {
     const miner = name('cancel');
     await api.register(miner);
