@@ -70,17 +70,17 @@ describe('the shipped processes', () => {
     expect(await miner.exited).toBe(0);
   }, 30_000);
 
-  it('cli: prints --help, and exits 2 on usage errors and 4 when the coordinator is unreachable', () => {
+  it('cli: prints --help, and exits 2 on usage errors and 5 when the coordinator is unreachable', () => {
     const help = runNode('apps/cli/src/main.js', ['--help']);
     expect(help.status).toBe(0);
     expect(help.stdout).toMatch(/^aitbc — the AITBC command line\n/);
     expect(help.stdout).toContain(
-      'Exit codes: 0 ok, 1 job failed, 2 usage error, 3 authentication refused, 4 coordinator unreachable.',
+      'Exit codes: 0 ok, 1 job failed, 2 usage error, 3 authentication refused, 4 not found, 5 coordinator unreachable',
     );
     expect(runNode('apps/cli/src/main.js', ['frobnicate']).status).toBe(2);
     expect(runNode('apps/cli/src/main.js', ['--url']).status).toBe(2);
     const down = runNode('apps/cli/src/main.js', ['--url', 'http://127.0.0.1:1', 'health']);
-    expect(down.status).toBe(4);
+    expect(down.status).toBe(5);
     expect(down.stderr).toMatch(/^aitbc: cannot reach http:\/\/127\.0\.0\.1:1/);
   });
 });

@@ -29,14 +29,5 @@ export async function startCoordinatorProcess(overrides: Record<string, string> 
     node.child.kill('SIGKILL');
     throw new Error(`${(error as Error).message}\n${node.output()}`, { cause: error });
   }
-  return {
-    url,
-    output: node.output,
-    stop: async () => {
-      node.child.kill('SIGTERM');
-      return node.exited;
-    },
-    kill: () => node.child.kill('SIGKILL'),
-    exited: node.exited,
-  };
+  return { ...node, url };
 }

@@ -19,7 +19,18 @@ export function startNode(file: string, env: NodeJS.ProcessEnv) {
   child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  return { child, exited, output: () => output };
+  return {
+    child,
+    exited,
+    output: () => output,
+    /** SIGTERM, then the exit code */
+    stop: async () => {
+      child.kill('SIGTERM');
+      return exited;
+    },
+    /** kill -9: no shutdown at all */
+    kill: () => child.kill('SIGKILL'),
+  };
 }
 
 export async function freePort(): Promise<number> {

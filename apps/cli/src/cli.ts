@@ -1,125 +1,73 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { commandWords, parseCommandArgs } from './args';
+import { CATALOG, findCommand } from './catalog';
+import { resolveConfig } from './config';
+import { CliError, EXIT, usageError } from './exit-codes';
+import { commandHelp, groupHelp, topHelp } from './help';
+import { HttpClient } from './http';
+import { nodeIo, type Io } from './io';
+import { Output } from './output';
+import { VERSION } from './version';
 
-/** Exit codes (documented in --help and the README). */
-export const EXIT = { ok: 0, jobFailed: 1, usage: 2, auth: 3, unreachable: 4 } as const;
+export { EXIT } from './exit-codes';
 
-const HELP = `aitbc — the AITBC command line
+const GROUPS = new Set(CATALOG.groups.map((group) => group.name));
 
-Usage: aitbc [--url URL] [--api-key KEY] [--json] <command>
-
-Commands:
-  health              is the coordinator up? (GET /v1/health and /health/ready)
-  help                this text
-
-Options:
-  --url URL           coordinator base URL (env AITBC_URL, default http://127.0.0.1:18000)
-  --api-key KEY       API key (env AITBC_API_KEY or CLIENT_KEY)
-  --json              machine-readable output
-  -h, --help          this text
-  --version           print the version
-
-Exit codes: 0 ok, 1 job failed, 2 usage error, 3 authentication refused, 4 coordinator unreachable.
-`;
-
-interface Options {
-  url: string;
-  json: boolean;
-  command: string | null;
-}
-
-export function parseArgs(argv: string[], env: NodeJS.ProcessEnv): Options | { error: string } | 'help' | 'version' {
-  const options: Options = { url: env.AITBC_URL || 'http://127.0.0.1:18000', json: false, command: null };
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    if (arg === '-h' || arg === '--help' || arg === 'help') {
-      return 'help';
-    }
-    if (arg === '--version') {
-      return 'version';
-    }
-    if (arg === '--json') {
-      options.json = true;
-    } else if (arg === '--url' || arg === '--api-key') {
-      const value = argv[++i];
-      if (value === undefined || value.startsWith('--')) {
-        return { error: `${arg} needs a value` };
-      }
-      if (arg === '--url') {
-        options.url = value;
-      }
-    } else if (arg.startsWith('-')) {
-      return { error: `unknown option ${arg}` };
-    } else if (options.command === null) {
-      options.command = arg;
-    } else {
-      return { error: `unexpected argument ${arg}` };
-    }
-  }
-  options.url = options.url.replace(/\/+$/, '');
-  return options;
-}
-
-async function health(options: Options): Promise<number> {
+/**
+ * Runs `aitbc` with `argv` (without node and the script) and resolves to its exit code. Never
+ * throws and never prints a stack trace: every failure is one line on stderr (JSON with --json).
+ */
+export async function run(argv: string[], env: NodeJS.ProcessEnv, io: Io = nodeIo()): Promise<number> {
+  // known before parsing, so even a usage error comes out as JSON for a script
+  const early = new Output(io, argv.includes('--json'));
   try {
-    const [live, ready] = await Promise.all(
-      ['/v1/health', '/health/ready'].map((path) => fetch(options.url + path, { signal: AbortSignal.timeout(10_000) })),
-    );
-    const body = (await live.json()) as { status: string; env: string; version: string };
-    const readiness = (await ready.json()) as {
-      status?: string;
-      error?: { details?: { field: string; message: string }[] };
-    };
-    const isReady = ready.status === 200;
-    if (options.json) {
-      process.stdout.write(JSON.stringify({ url: options.url, health: body, ready: isReady, readiness }) + '\n');
-    } else {
-      process.stdout.write(
-        `${options.url}: ${body.status} (env ${body.env}, version ${body.version}), ${isReady ? 'ready' : 'NOT ready'}\n`,
-      );
-      for (const detail of readiness.error?.details ?? []) {
-        process.stdout.write(`  ${detail.field}: ${detail.message}\n`);
-      }
-    }
-    return isReady ? EXIT.ok : EXIT.unreachable;
+    return await dispatch(argv, env, io, early);
   } catch (error) {
-    process.stderr.write(
-      `aitbc: cannot reach ${options.url}: ${error instanceof Error ? error.message : String(error)}\n`,
-    );
-    return EXIT.unreachable;
+    const failure =
+      error instanceof CliError
+        ? error
+        : new CliError(EXIT.internal, `unexpected error: ${error instanceof Error ? error.message : String(error)}`);
+    early.error(failure);
+    return failure.exitCode;
   }
 }
 
-function version(): string {
-  try {
-    return (JSON.parse(readFileSync(join(process.cwd(), 'package.json'), 'utf8')) as { version: string }).version;
-  } catch {
-    return '0.1.0';
+async function dispatch(argv: string[], env: NodeJS.ProcessEnv, io: Io, out: Output): Promise<number> {
+  const words = commandWords(argv, GROUPS);
+  if (words[0] === 'help') {
+    return help(words.slice(1), out);
   }
-}
-
-export async function run(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
-  const parsed = parseArgs(argv, env);
-  if (parsed === 'help') {
-    process.stdout.write(HELP);
+  const found = findCommand(CATALOG, words);
+  if (found && 'unknown' in found) {
+    throw usageError(`unknown command "${found.unknown}" (see aitbc --help)`);
+  }
+  const command = found && 'command' in found ? found.command : null;
+  const args = parseCommandArgs(argv, command);
+  if (args.values.help === true) {
+    return help(words, out);
+  }
+  if (args.values.version === true) {
+    out.text(VERSION);
     return EXIT.ok;
   }
-  if (parsed === 'version') {
-    process.stdout.write(`${version()}\n`);
-    return EXIT.ok;
+  if (found && 'group' in found) {
+    throw usageError(`${found.group.name} needs a command (see aitbc ${found.group.name} --help)`);
   }
-  if ('error' in parsed) {
-    process.stderr.write(`aitbc: ${parsed.error} (see aitbc --help)\n`);
+  if (!command) {
+    out.text(topHelp(CATALOG));
     return EXIT.usage;
   }
-  switch (parsed.command) {
-    case null:
-      process.stdout.write(HELP);
-      return EXIT.usage;
-    case 'health':
-      return health(parsed);
-    default:
-      process.stderr.write(`aitbc: unknown command ${parsed.command} (see aitbc --help)\n`);
-      return EXIT.usage;
+  const config = await resolveConfig(args.values, env, io, command.key);
+  const ctx = { config, io, http: new HttpClient(config, io, command.key), out: new Output(io, config.json) };
+  return command.run(ctx, args);
+}
+
+function help(words: readonly string[], out: Output): number {
+  const found = findCommand(CATALOG, words);
+  if (found && 'unknown' in found) {
+    throw usageError(`unknown command "${found.unknown}" (see aitbc --help)`);
   }
+  out.text(
+    found === null ? topHelp(CATALOG) : 'group' in found ? groupHelp(CATALOG, found.group) : commandHelp(found.command),
+  );
+  return EXIT.ok;
 }

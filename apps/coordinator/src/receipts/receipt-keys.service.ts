@@ -8,6 +8,7 @@ import {
   publicKeyToBase64Url,
   ready,
   type Ed25519KeyPair,
+  type PublishedReceiptKey,
 } from '@aitbc/crypto';
 import type { Queryable } from '@aitbc/event-store';
 import { CLOCK, type Clock } from '../clock';
@@ -15,15 +16,7 @@ import { CONFIG, type CoordinatorConfig } from '../config';
 import { PG_POOL } from '../database/database.module';
 import { RECEIPT_ALG, type ReceiptKeyPurpose, type ReceiptSigner, type TrustedReceiptKey } from './receipt';
 
-/** A key as `/.well-known/aitbc-keys.json` publishes it. */
-export interface PublishedReceiptKey {
-  key_id: string;
-  alg: typeof RECEIPT_ALG;
-  /** unpadded base64url of the 32-byte Ed25519 public key */
-  public_key: string;
-  purpose: ReceiptKeyPurpose;
-  created_at: string;
-}
+export type { PublishedReceiptKey };
 
 interface PublicKeyRow {
   key_id: string;
