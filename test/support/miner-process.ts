@@ -45,7 +45,8 @@ export async function startMinerProcess(options: MinerProcessOptions): Promise<M
     COORDINATOR_URL: options.coordinatorUrl,
     MINER_API_KEY: TEST_KEYS.miner,
     MINER_ID: options.minerId ?? 'gpu-a',
-    OLLAMA_URL: options.ollamaUrl ?? 'http://127.0.0.1:1',
+    // a free port nobody listens on (fetch refuses "bad" ports such as 1)
+    OLLAMA_URL: options.ollamaUrl ?? `http://127.0.0.1:${await freePort()}`,
     MINER_STATE_DIR: stateDir,
     MINER_HEARTBEAT_INTERVAL_SECONDS: '1',
     MINER_POLL_WAIT_SECONDS: '5',
@@ -72,17 +73,5 @@ export async function startMinerProcess(options: MinerProcessOptions): Promise<M
       throw new Error(`${(error as Error).message}\n${node.output()}`, { cause: error });
     }
   }
-  return {
-    url,
-    stateDir,
-    output: node.output,
-    stop: async () => {
-      node.child.kill('SIGTERM');
-      return node.exited;
-    },
-    kill: () => node.child.kill('SIGKILL'),
-    exited: node.exited,
-    child: node.child,
-    status,
-  };
+  return { ...node, url, stateDir, status };
 }

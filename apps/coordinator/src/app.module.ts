@@ -13,6 +13,7 @@ import { MinersModule } from './miners/miners.module';
 import { ProjectionsModule } from './projections/projections.module';
 import { QueueModule } from './queue/queue.module';
 import { ReceiptsModule } from './receipts/receipts.module';
+import { RegistryModule } from './registry/registry.module';
 
 @Global()
 @Module({})
@@ -46,6 +47,7 @@ export class AppModule {
         AdminModule,
         ReceiptsModule,
         LedgerModule,
+        RegistryModule.forRoot(),
       ],
       providers: [{ provide: APP_GUARD, useClass: ApiKeyGuard }],
     };

@@ -30,6 +30,7 @@ describe('loadMinerConfig', () => {
       maxJobSeconds: 3600,
       ollamaTimeoutSeconds: 600,
       allowListDir: '/srv/apps/miner/allowlist.d',
+      allowPrivateInputUrls: false,
       stateDir: '/srv/.aitbc/miner',
       workspaceDir: '/srv/.aitbc/miner/jobs',
       nvidiaSmi: 'nvidia-smi',

@@ -22,6 +22,8 @@ export interface MinerConfig {
   maxJobSeconds: number;
   ollamaTimeoutSeconds: number;
   allowListDir: string;
+  /** Lets typed jobs' `input_url` reach loopback and private networks (off: jobs cannot probe the LAN). */
+  allowPrivateInputUrls: boolean;
   stateDir: string;
   workspaceDir: string;
   nvidiaSmi: string;
@@ -67,6 +69,11 @@ export const SETTINGS = {
     env: 'MINER_ALLOWLIST_DIR',
     help: 'CLI runner allow-list (*.yaml)',
     fallback: 'apps/miner/allowlist.d',
+  },
+  allow_private_input_urls: {
+    env: 'MINER_ALLOW_PRIVATE_INPUT_URLS',
+    help: 'let input_url reach private addresses (true/false)',
+    fallback: 'false',
   },
   state_dir: { env: 'MINER_STATE_DIR', help: 'miner key and job journal', fallback: '.aitbc/miner' },
   workspace_dir: { env: 'MINER_WORKSPACE_DIR', help: 'per-job workspaces', fallback: '<state_dir>/jobs' },
@@ -187,6 +194,10 @@ export function loadMinerConfig(env: NodeJS.ProcessEnv = process.env, cwd = proc
   if (region !== null && region.length > 64) {
     problems.push(`${source('region')} must be at most 64 characters`);
   }
+  const privateUrls = text('allow_private_input_urls')!.toLowerCase();
+  if (privateUrls !== 'true' && privateUrls !== 'false') {
+    problems.push(`${source('allow_private_input_urls')} must be true or false`);
+  }
   const mode = text('mode')!;
   if (mode !== 'pull' && mode !== 'push') {
     problems.push(`${source('mode')} must be "pull" or "push"`);
@@ -211,6 +222,7 @@ export function loadMinerConfig(env: NodeJS.ProcessEnv = process.env, cwd = proc
     maxJobSeconds: int('max_job_seconds', 1, 7 * 86_400),
     ollamaTimeoutSeconds: int('ollama_timeout_seconds', 1, 86_400),
     allowListDir: resolve(cwd, text('allowlist_dir')!),
+    allowPrivateInputUrls: privateUrls === 'true',
     stateDir,
     workspaceDir: workspace ? resolve(cwd, workspace) : resolve(stateDir, 'jobs'),
     nvidiaSmi: text('nvidia_smi')!,

@@ -1,5 +1,10 @@
+import { Logger } from '@nestjs/common';
 import type { MinerConfig } from './config';
+import { readNvidiaSmi } from './probe/nvidia-smi';
 import type { ProbeSources } from './probe/probe';
+import { AllowListError, loadAllowList, presentTools, type AllowList } from './runners/cli/allow-list';
+import { CliRunner } from './runners/cli/cli.runner';
+import { OllamaRunner } from './runners/ollama/ollama.runner';
 import type { Runner } from './runners/runner';
 
 /** The runners this miner offers and what the probe asks them. */
@@ -8,20 +13,35 @@ export interface RunnerSet {
   sources: ProbeSources;
 }
 
-export function createRunnerSet(config: MinerConfig): Promise<RunnerSet> {
-  return Promise.resolve({
-    runners: [],
-    sources: {
-      ollamaModels: async () => {
-        try {
-          const res = await fetch(`${config.ollamaUrl}/api/tags`, { signal: AbortSignal.timeout(5000) });
-          const body = (await res.json()) as { models?: { name: string }[] };
-          return (body.models ?? []).map((m) => m.name);
-        } catch {
-          return null;
-        }
-      },
-      tools: () => Promise.resolve([]),
-    },
+/**
+ * Builds the runners from the config: Ollama, and the CLI runner over the allow-list. A missing
+ * allow-list directory means no CLI tools (said in the log); a malformed file stops the start.
+ */
+export async function createRunnerSet(config: MinerConfig): Promise<RunnerSet> {
+  const logger = new Logger('runners');
+  const ollama = new OllamaRunner({ baseUrl: config.ollamaUrl });
+  let allowList: AllowList = [];
+  try {
+    allowList = await loadAllowList(config.allowListDir);
+  } catch (error) {
+    if (error instanceof AllowListError && /cannot be read \(ENOENT\)/.test(error.message)) {
+      logger.warn(`no allow-list at ${config.allowListDir}: the CLI runner offers no tools`);
+    } else {
+      throw error;
+    }
+  }
+  const { gpus } = await readNvidiaSmi(config.nvidiaSmi);
+  const cli = new CliRunner({
+    allowList,
+    hasGpu: gpus.length > 0,
+    allowPrivateInputUrls: config.allowPrivateInputUrls,
   });
+  return {
+    runners: [ollama, cli],
+    sources: {
+      ollamaModels: () => ollama.client.tags(AbortSignal.timeout(5000)).catch(() => null),
+      tools: async () =>
+        (await presentTools(allowList)).map(({ tool }) => ({ name: tool.name, services: [...tool.services] })),
+    },
+  };
 }

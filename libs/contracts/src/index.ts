@@ -6,3 +6,5 @@ export * from './jobs.dto';
 export * from './ledger.dto';
 export * from './explorer.dto';
 export * from './miners.dto';
+export * from './services.dto';
+export * from './registry.dto';

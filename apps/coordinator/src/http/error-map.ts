@@ -27,6 +27,7 @@ export const ERROR_STATUS: Record<ErrorCode, HttpStatus> = {
   [ErrorCode.BLOCK_NOT_FOUND]: HttpStatus.NOT_FOUND,
   [ErrorCode.TRANSACTION_NOT_FOUND]: HttpStatus.NOT_FOUND,
   [ErrorCode.PROOF_NOT_AVAILABLE]: HttpStatus.NOT_FOUND,
+  [ErrorCode.SERVICE_NOT_FOUND]: HttpStatus.NOT_FOUND,
   [ErrorCode.SERVICE_UNAVAILABLE]: HttpStatus.SERVICE_UNAVAILABLE,
   [ErrorCode.INTERNAL_ERROR]: HttpStatus.INTERNAL_SERVER_ERROR,
 };

@@ -27,7 +27,18 @@ export interface RunContext {
 
 export type RunOutcome =
   | { ok: true; result: Record<string, unknown>; metrics: RunMetrics }
-  | { ok: false; code: MinerFailCode; message: string; metrics?: RunMetrics };
+  | {
+      ok: false;
+      code: MinerFailCode;
+      message: string;
+      metrics?: RunMetrics;
+      /**
+       * Set when the run stopped because `signal` aborted for any reason but a timeout (cancel, drain):
+       * the job is not the runner's failure, so the daemon decides whether to report it at all.
+       * A signal aborted with a `TimeoutError` DOMException is reported as `E_TIMEOUT` instead.
+       */
+      canceled?: true;
+    };
 
 /** One kind of work the miner can do. `services` are advertised in the capabilities. */
 export interface Runner {

@@ -1,0 +1,7 @@
+import { AppError, ErrorCode } from '@aitbc/contracts';
+
+export class ServiceNotFoundError extends AppError {
+  constructor() {
+    super(ErrorCode.SERVICE_NOT_FOUND, 'service not found');
+  }
+}

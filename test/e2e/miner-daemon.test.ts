@@ -1,0 +1,441 @@
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import request from 'supertest';
+import { Api } from '../support/api';
+import { CoordinatorUnderTest, TEST_KEYS, bootCoordinator, testEnv } from '../support/coordinator';
+import { startCoordinatorProcess } from '../support/coordinator-process';
+import { MinerProcess, startMinerProcess } from '../support/miner-process';
+import { expectedReply, OllamaStandIn, startOllamaStandIn } from '../support/ollama-stand-in';
+import { freePort } from '../support/processes';
+import { clearDispatch, createTestPool } from '../support/test-database';
+import { waitFor } from '../support/wait-for';
+
+const PROMPT = 'What is machine learning?';
+const MODEL = 'llama3.2:latest';
+/** A prompt long enough that, with a token delay, a run lasts long enough to interrupt. */
+const LONG_PROMPT = Array.from({ length: 60 }, (_, i) => `word${i}`).join(' ');
+
+/** A JSON body, as loosely typed as the wire. */
+type JobView = ReturnType<typeof JSON.parse>;
+
+/**
+ * The miner daemon as a real process against a real coordinator and the Ollama stand-in: the
+ * seed's flow, failures of Ollama, kill -9 and SIGTERM mid-job, and push mode.
+ */
+describe('miner daemon (process) with coordinator and Ollama stand-in', () => {
+  let coordinator: CoordinatorUnderTest;
+  let api: Api;
+  let ollama: OllamaStandIn;
+  const miners: MinerProcess[] = [];
+  const pool = createTestPool();
+
+  const job = async (jobId: string): Promise<JobView> => (await api.job(jobId).expect(200)).body;
+  const jobIn = (jobId: string, states: string[], timeoutMs = 20_000) =>
+    waitFor(
+      async () => {
+        const view = await job(jobId);
+        return states.includes(view.state as string) ? view : null;
+      },
+      { timeoutMs, intervalMs: 50, message: `job ${jobId} in ${states.join('|')}` },
+    );
+  const startMiner = async (options: Partial<Parameters<typeof startMinerProcess>[0]> = {}) => {
+    const miner = await startMinerProcess({ coordinatorUrl: coordinator.url, ollamaUrl: ollama.url, ...options });
+    miners.push(miner);
+    return miner;
+  };
+  const generating = (miner: MinerProcess) =>
+    ollama
+      .waitForRequest((r) => r.path === '/api/generate' && r.outcome === 'open', 15_000)
+      .catch((error: Error) => {
+        throw new Error(`${error.message}\nminer output:\n${miner.output()}`);
+      });
+
+  beforeAll(async () => {
+    coordinator = await bootCoordinator(
+      testEnv({
+        LOG_LEVEL: 'warn',
+        MINER_HEARTBEAT_INTERVAL_SECONDS: '1',
+        MINER_LEASE_TTL_SECONDS: '3',
+        JOB_SWEEP_INTERVAL_MS: '200',
+        RATE_LIMIT_CLIENT_PER_MINUTE: '1000000',
+      }),
+    );
+    api = new Api(coordinator.url);
+  });
+
+  beforeEach(async () => {
+    await clearDispatch(pool);
+    await pool.query("UPDATE miners SET status = 'OFFLINE'");
+    ollama = await startOllamaStandIn();
+  });
+
+  afterEach(async () => {
+    for (const miner of miners.splice(0)) {
+      miner.kill();
+      await miner.exited;
+    }
+    await ollama.close();
+  });
+
+  afterAll(async () => {
+    await coordinator.stop();
+    await pool.end();
+  });
+
+  it("runs the seed's flow: inference job → stand-in → COMPLETED with a verifiable receipt and metrics", async () => {
+    const miner = await startMiner();
+    const status = await miner.status();
+    expect(status.capabilities).toEqual({
+      gpus: [
+        {
+          name: 'NVIDIA GeForce RTX 4090',
+          vendor: 'nvidia',
+          memory_mb: 24564,
+          uuid: 'GPU-00000000-1111-2222-3333-444444444444',
+        },
+      ],
+      cuda: '12.4',
+      models: ['llama3.2:latest', 'qwen2.5:0.5b'],
+      services: expect.arrayContaining(['llm_inference']),
+      unit_type: 'gpu_seconds',
+      cpu: { cores: expect.any(Number), model: expect.any(String) },
+      memory_mb: expect.any(Number),
+      disk_free_mb: expect.any(Number),
+    });
+
+    const jobId = await api.submitOk({ type: 'inference', prompt: PROMPT, model: MODEL });
+    const done = await jobIn(jobId, ['COMPLETED', 'FAILED']);
+    const expected = expectedReply('generate', { prompt: PROMPT, model: MODEL });
+    expect(done.state).toBe('COMPLETED');
+    expect(done.assigned_miner_id).toBe('rig-1/gpu-a');
+    expect(done.result).toMatchObject({ output: expected.text, model: MODEL, done_reason: 'stop' });
+
+    const result = (await api.http.get(`/v1/jobs/${jobId}/result`).set('X-Api-Key', TEST_KEYS.client).expect(200)).body;
+    const receipt = result.receipt;
+    expect(receipt).toMatchObject({ job_id: jobId, provider: 'rig-1/gpu-a', status: 'completed' });
+    const verified = await api.http.post('/v1/receipts/verify').send(receipt).expect(200);
+    expect(verified.body).toMatchObject({ valid: true, reasons: [] });
+
+    // the metrics the miner reported carry the stand-in's token counts and compute time
+    const { rows } = await pool.query<{ data: JobView }>(
+      `SELECT data FROM es_events WHERE stream_id = $1 AND event_type = 'JobCompleted'`,
+      [`job-${jobId}`],
+    );
+    expect(rows[0].data.metrics).toMatchObject({
+      tokens_generated: expected.eval_count,
+      prompt_tokens: expected.prompt_eval_count,
+      compute_time: expected.total_duration / 1e9,
+      gpu_seconds: expected.total_duration / 1e9,
+    });
+
+    const history = await waitFor(async () => {
+      const s = await miner.status();
+      return s.history.length === 1 ? s : null;
+    });
+    expect(history.totals).toEqual({ completed: 1, failed: 0, canceled: 0, earnings: receipt.price });
+    expect(history.history[0]).toMatchObject({ job_id: jobId, outcome: 'completed', receipt_id: receipt.receipt_id });
+
+    const metrics = await request(miner.url).get('/metrics').expect(200);
+    expect(metrics.headers['content-type']).toContain('text/plain');
+    expect(metrics.text).toContain('aitbc_miner_jobs_completed_total 1\n');
+    expect(metrics.text).toContain('aitbc_miner_jobs_running 0\n');
+    expect(metrics.text).toContain(
+      'aitbc_miner_gpu_utilization_ratio{gpu="0",name="NVIDIA GeForce RTX 4090",uuid="GPU-00000000-1111-2222-3333-444444444444"} 0.12\n',
+    );
+    expect(metrics.text).toMatch(/aitbc_miner_gpu_memory_free_bytes\{gpu="0".*\} 24129830912\n/);
+    const dashboard = await request(miner.url).get('/').expect(200);
+    expect(dashboard.headers['content-type']).toContain('text/html');
+    expect(dashboard.text).toContain('<title>AITBC miner</title>');
+  }, 60_000);
+
+  it('reports E_MODEL_NOT_FOUND for a model Ollama no longer has, never substitutes one, and re-registers without it', async () => {
+    ollama.models.push({ ...ollama.models[0], name: 'ghost:7b' });
+    const miner = await startMiner();
+    expect((await miner.status()).capabilities?.models).toContain('ghost:7b');
+    ollama.models.pop();
+
+    const jobId = await api.submitOk({ type: 'inference', prompt: PROMPT, model: 'ghost:7b' });
+    const failed = await waitFor(
+      async () => {
+        const view = await job(jobId);
+        return view.attempts >= 1 && view.error?.code === 'E_MODEL_NOT_FOUND' ? view : null;
+      },
+      { timeoutMs: 20_000, message: 'E_MODEL_NOT_FOUND reported' },
+    );
+    expect(failed.state).toMatch(/QUEUED|FAILED/);
+    const asked = ollama.requests.filter((r) => r.path === '/api/generate').map((r) => (r.body as JobView).model);
+    expect(asked.length).toBeGreaterThan(0);
+    expect(new Set(asked)).toEqual(new Set(['ghost:7b']));
+    await waitFor(async () => !(await miner.status()).capabilities?.models.includes('ghost:7b'), {
+      timeoutMs: 15_000,
+      message: 'the miner re-registered without the vanished model',
+    });
+    const { rows } = await pool.query<{ models: string[] }>('SELECT models FROM miners WHERE miner_id = $1', [
+      'rig-1/gpu-a',
+    ]);
+    expect(rows[0].models).not.toContain('ghost:7b');
+  }, 60_000);
+
+  it('Ollama down → a retryable failure, the job is requeued, and runs once Ollama is back', async () => {
+    const port = ollama.port;
+    // only the failure may trigger a probe here, so the job is surely taken while Ollama is away
+    const miner = await startMiner({ env: { MINER_PROBE_INTERVAL_SECONDS: '300' } });
+    await ollama.close();
+
+    const jobId = await api.submitOk({ type: 'inference', prompt: PROMPT, model: MODEL });
+    const requeued = await waitFor(
+      async () => {
+        const view = await job(jobId);
+        return view.state === 'QUEUED' && view.attempts === 1 ? view : null;
+      },
+      { timeoutMs: 20_000, message: 'job requeued after the Ollama failure' },
+    ).catch(async (error: Error) => {
+      throw new Error(`${error.message}\n${JSON.stringify(await job(jobId))}\n${miner.output()}`);
+    });
+    expect(requeued.error).toMatchObject({ code: 'E_RUNTIME', message: expect.stringMatching(/unreachable/i) });
+    const failedRun = await waitFor(async () => (await miner.status()).history[0]);
+    expect(failedRun).toMatchObject({ job_id: jobId, outcome: 'failed', error_code: 'E_RUNTIME' });
+
+    ollama = await startOllamaStandIn({ port });
+    const done = await jobIn(jobId, ['COMPLETED'], 30_000);
+    expect(done.attempts).toBe(2);
+  }, 60_000);
+
+  it('kill -9 mid-job: the coordinator requeues after the lease; the restarted miner reports the interrupted job', async () => {
+    ollama.setTokenDelayMs(100);
+    const first = await startMiner();
+    const jobId = await api.submitOk({ type: 'inference', prompt: LONG_PROMPT, model: MODEL });
+    await generating(first);
+    expect(existsSync(join(first.stateDir, 'jobs', jobId, 'state.json'))).toBe(true);
+    first.kill();
+    await first.exited;
+
+    const requeued = await waitFor(
+      async () => {
+        const view = await job(jobId);
+        return view.state === 'QUEUED' ? view : null;
+      },
+      { timeoutMs: 20_000, message: 'lease expiry requeues the job' },
+    );
+    expect(requeued.error).toMatchObject({ code: 'E_LEASE_LOST' });
+
+    ollama.setTokenDelayMs(0);
+    const second = await startMiner({ stateDir: first.stateDir, waitFor: 'none' });
+    await waitFor(
+      () => /job [0-9a-f]{32} was left running by a previous run: reporting E_RUNTIME/.test(second.output()),
+      {
+        timeoutMs: 20_000,
+        message: 'the restarted miner reports the interrupted job',
+      },
+    );
+    expect(second.output()).toContain(`job ${jobId} was left running by a previous run`);
+    const done = await jobIn(jobId, ['COMPLETED'], 30_000);
+    expect(done.attempts).toBe(2);
+    await waitFor(() => !existsSync(join(first.stateDir, 'jobs', jobId)), { message: 'journal entry removed' });
+  }, 90_000);
+
+  it('stops the runner of a job the client cancels (cancel_job_ids in the heartbeat reply) and reports nothing', async () => {
+    ollama.setTokenDelayMs(200);
+    const miner = await startMiner();
+    const jobId = await api.submitOk({ type: 'inference', prompt: LONG_PROMPT, model: MODEL });
+    await generating(miner);
+    await api.http.post(`/v1/jobs/${jobId}/cancel`).set('X-Api-Key', TEST_KEYS.client).expect(200);
+    await waitFor(() => ollama.requests.find((r) => r.path === '/api/generate')?.outcome === 'client-closed', {
+      timeoutMs: 10_000,
+      message: 'the Ollama request aborted',
+    });
+    const status = await waitFor(async () => {
+      const s = await miner.status();
+      return s.history.length === 1 ? s : null;
+    });
+    expect(status.history[0]).toMatchObject({ job_id: jobId, outcome: 'canceled' });
+    expect(status.running).toEqual([]);
+    expect((await job(jobId)).state).toBe('CANCELED');
+    expect(existsSync(join(miner.stateDir, 'jobs', jobId))).toBe(false);
+  }, 60_000);
+
+  it('SIGTERM mid-job: takes no new job, lets the running one finish, and exits 0', async () => {
+    ollama.setTokenDelayMs(40);
+    const miner = await startMiner();
+    const jobId = await api.submitOk({ type: 'inference', prompt: LONG_PROMPT, model: MODEL });
+    await generating(miner);
+    miner.child.kill('SIGTERM');
+    await waitFor(async () => (await pool.query("SELECT 1 FROM miners WHERE status = 'DRAINING'")).rowCount === 1, {
+      message: 'the coordinator knows the miner drains',
+    });
+    const second = await api.submitOk({ type: 'inference', prompt: PROMPT, model: MODEL });
+    expect(await miner.exited).toBe(0);
+    expect((await job(jobId)).state).toBe('COMPLETED');
+    expect((await job(second)).state).toBe('QUEUED');
+    expect(miner.output()).toMatch(/draining: 1 job\(s\) running/);
+  }, 60_000);
+
+  it('SIGTERM past the drain timeout: stops the job, reports it retryable (requeued), and exits 0', async () => {
+    ollama.setTokenDelayMs(500);
+    const miner = await startMiner({ env: { MINER_DRAIN_TIMEOUT_SECONDS: '1' } });
+    const jobId = await api.submitOk({ type: 'inference', prompt: LONG_PROMPT, model: MODEL });
+    await generating(miner);
+    miner.child.kill('SIGTERM');
+    expect(await miner.exited).toBe(0);
+    const view = await job(jobId);
+    expect(view).toMatchObject({ state: 'QUEUED', attempts: 1 });
+    expect(view.error).toMatchObject({ code: 'E_RUNTIME', message: 'the miner shut down before the job finished' });
+    expect(ollama.requests.find((r) => r.path === '/api/generate')?.outcome).toBe('client-closed');
+  }, 60_000);
+
+  it('runs a real ffmpeg transcode through the CLI runner, and refuses a command outside the allow-list with E_DENY', async () => {
+    const clip = join(mkdtempSync(join(tmpdir(), 'aitbc-clip-')), 'in.mp4');
+    execFileSync('ffmpeg', [
+      '-hide_banner',
+      '-loglevel',
+      'error',
+      '-f',
+      'lavfi',
+      '-i',
+      'testsrc=duration=1:size=160x120:rate=10',
+      '-f',
+      'lavfi',
+      '-i',
+      'sine=frequency=440:duration=1',
+      '-c:v',
+      'libx264',
+      '-c:a',
+      'aac',
+      '-shortest',
+      clip,
+    ]);
+    const miner = await startMiner();
+    expect((await miner.status()).capabilities?.services).toEqual(['ffmpeg', 'llm_inference']);
+
+    const jobId = await api.submitOk({
+      payload: {
+        type: 'cli',
+        tool: 'ffmpeg',
+        args: ['-i', 'in.mp4', '-c:v', 'libvpx-vp9', '-b:v', '200k', '-c:a', 'libopus', '-s', '80x60', 'out.webm'],
+        inputs: { 'in.mp4': readFileSync(clip).toString('base64') },
+        outputs: ['out.webm'],
+      },
+      constraints: { services: ['ffmpeg'] },
+    });
+    const done = await jobIn(jobId, ['COMPLETED', 'FAILED'], 60_000);
+    expect(done.error).toBeNull();
+    expect(done.result).toMatchObject({ exit_code: 0, outputs: [{ name: 'out.webm' }] });
+    const output = Buffer.from(done.result.outputs[0].content_base64 as string, 'base64');
+    expect(createHash('sha256').update(output).digest('hex')).toBe(done.result.outputs[0].sha256);
+    const probed = join(dirname(clip), 'out.webm');
+    writeFileSync(probed, output);
+    const streams = execFileSync(
+      'ffprobe',
+      ['-v', 'error', '-show_entries', 'stream=codec_name,width', '-of', 'csv=p=0', probed],
+      {
+        encoding: 'utf8',
+      },
+    );
+    expect(streams.trim().split('\n').sort()).toEqual(['opus', 'vp9,80']);
+
+    const denied = await api.submitOk({
+      payload: { type: 'cli', tool: 'sh', args: ['-c', 'id'] },
+      constraints: { services: ['ffmpeg'] },
+    });
+    const refused = await jobIn(denied, ['FAILED']);
+    expect(refused.error).toEqual({ code: 'E_DENY', message: expect.stringContaining('sh') });
+    expect(refused.attempts).toBe(1);
+  }, 90_000);
+
+  it('push mode: POST /v1/jobs/assign claims the job from the coordinator and runs it', async () => {
+    const miner = await startMiner({ env: { MINER_MODE: 'push', MINER_ASSIGN_API_KEYS: 'push-key-0001' } });
+    const jobId = await api.submitOk({ type: 'inference', prompt: PROMPT, model: MODEL });
+    const assign = (key: string, body: object) =>
+      request(miner.url).post('/v1/jobs/assign').set('X-Api-Key', key).send(body);
+
+    const refused = await assign('wrong-key', { job_id: jobId }).expect(401);
+    expect(refused.body).toEqual({
+      detail: 'missing or unknown API key',
+      error: { code: 'UNAUTHORIZED', status: 401, details: [] },
+      request_id: expect.any(String),
+    });
+    await assign('push-key-0001', { job_id: 'nope' }).expect(422);
+    expect((await job(jobId)).state).toBe('QUEUED');
+
+    const accepted = await assign('push-key-0001', {
+      job_id: jobId,
+      job_data: { type: 'inference', prompt: 'ignored: the coordinator holds the payload', model: 'other' },
+    }).expect(202);
+    expect(accepted.body).toEqual({
+      status: 'accepted',
+      job_id: jobId,
+      attempt: 1,
+      lease_expires_at: expect.any(String),
+    });
+    const done = await jobIn(jobId, ['COMPLETED']);
+    expect(done.result.output).toBe(expectedReply('generate', { prompt: PROMPT, model: MODEL }).text);
+    const again = await assign('push-key-0001', { job_id: jobId }).expect(409);
+    expect(again.body.error.code).toBe('CONFLICT');
+  }, 60_000);
+});
+
+describe('miner daemon: coordinator outage', () => {
+  it('backs off while the coordinator is down for 30 s and delivers its running job’s result after', async () => {
+    const port = String(await freePort());
+    const env = {
+      PORT: port,
+      MINER_HEARTBEAT_INTERVAL_SECONDS: '1',
+      MINER_LEASE_TTL_SECONDS: '60',
+      RATE_LIMIT_CLIENT_PER_MINUTE: '1000000',
+    };
+    let coordinator = await startCoordinatorProcess(env);
+    const api = new Api(coordinator.url);
+    const ollama = await startOllamaStandIn({ tokenDelayMs: 100 });
+    const pool = createTestPool();
+    await clearDispatch(pool);
+    await pool.query("UPDATE miners SET status = 'OFFLINE'");
+    const miner = await startMinerProcess({ coordinatorUrl: coordinator.url, ollamaUrl: ollama.url, minerId: 'gpu-z' });
+    try {
+      const jobId = await api.submitOk({ type: 'inference', prompt: LONG_PROMPT, model: MODEL });
+      await ollama.waitForRequest((r) => r.path === '/api/generate', 15_000);
+      expect(await coordinator.stop()).toBe(0);
+      const downAt = Date.now();
+
+      // the run finishes while the coordinator is away; the report waits in the journal
+      await waitFor(
+        async () => {
+          const health = (await request(miner.url).get('/healthz')).body;
+          return health.coordinator.state === 'unreachable' && (await miner.status()).pending_reports === 1;
+        },
+        { timeoutMs: 30_000, message: 'the miner holds an undelivered result' },
+      );
+      expect(existsSync(join(miner.stateDir, 'jobs', jobId, 'state.json'))).toBe(true);
+      // the outage itself is the stimulus: keep the coordinator down for 30 s in all
+      await waitFor(() => Date.now() - downAt >= 30_000, {
+        timeoutMs: 35_000,
+        intervalMs: 250,
+        message: '30 s outage',
+      });
+      const attemptsDuringOutage = (miner.output().match(/coordinator unreachable/g) ?? []).length;
+      expect(miner.exited).toBeDefined();
+
+      coordinator = await startCoordinatorProcess(env);
+      const done = await waitFor(
+        async () => {
+          const view = (await api.job(jobId)).body;
+          return view.state === 'COMPLETED' ? view : null;
+        },
+        { timeoutMs: 30_000, message: 'the result delivered after the outage' },
+      );
+      expect(done).toMatchObject({ attempts: 1, assigned_miner_id: 'rig-1/gpu-z' });
+      expect(done.result.output).toBe(expectedReply('generate', { prompt: LONG_PROMPT, model: MODEL }).text);
+      // backed off rather than spun: a handful of logged state changes, not one per attempt
+      expect(attemptsDuringOutage).toBeLessThan(5);
+      await waitFor(() => !existsSync(join(miner.stateDir, 'jobs', jobId)), { message: 'journal entry removed' });
+    } finally {
+      miner.kill();
+      await miner.exited;
+      await coordinator.stop();
+      await ollama.close();
+      await pool.end();
+    }
+  }, 120_000);
+});
