@@ -1,5 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -343,6 +345,63 @@ describe('miner daemon (process) with coordinator and Ollama stand-in', () => {
     const refused = await jobIn(denied, ['FAILED']);
     expect(refused.error).toEqual({ code: 'E_DENY', message: expect.stringContaining('sh') });
     expect(refused.attempts).toBe(1);
+  }, 90_000);
+
+  it('completes typed jobs from the service endpoints: /llm/inference on Ollama and /ffmpeg/transcode on ffmpeg', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'aitbc-media-'));
+    const clip = join(dir, 'talk.mov');
+    execFileSync('ffmpeg', [
+      ...['-hide_banner', '-loglevel', 'error', '-f', 'lavfi', '-i', 'testsrc=duration=1:size=160x120:rate=10'],
+      ...['-f', 'lavfi', '-i', 'sine=frequency=440:duration=1', '-c:v', 'libx264', '-c:a', 'aac', '-shortest', clip],
+    ]);
+    const media = createServer((req, res) => {
+      if (req.url === '/talk.mov') {
+        res.writeHead(200, { 'content-type': 'video/quicktime' }).end(readFileSync(clip));
+      } else {
+        res.writeHead(404).end();
+      }
+    });
+    await new Promise<void>((resolve) => media.listen(0, '127.0.0.1', resolve));
+    const mediaUrl = `http://127.0.0.1:${(media.address() as AddressInfo).port}`;
+    try {
+      await startMiner({ env: { MINER_ALLOW_PRIVATE_INPUT_URLS: 'true' } });
+      const typed = (path: string, body: object) =>
+        api.http.post(`/v1/services/${path}`).set('X-Api-Key', TEST_KEYS.client).send(body).expect(201);
+
+      const llm = await typed('llm/inference', { model: MODEL, prompt: PROMPT });
+      expect(llm.body).toEqual({
+        job_id: expect.stringMatching(/^[0-9a-f]{32}$/),
+        service_type: 'llm_inference',
+        state: 'QUEUED',
+        estimated_completion: expect.any(String),
+      });
+      const transcode = await typed('ffmpeg/transcode', {
+        input_url: `${mediaUrl}/talk.mov`,
+        output_format: 'webm',
+        resolution: '80x60',
+      });
+
+      const answered = await jobIn(llm.body.job_id as string, ['COMPLETED', 'FAILED']);
+      expect(answered.error).toBeNull();
+      expect(answered.result).toMatchObject({
+        output: expectedReply('generate', { prompt: PROMPT, options: { temperature: 0.7, num_predict: 512 } }).text,
+        model: MODEL,
+      });
+
+      const converted = await jobIn(transcode.body.job_id as string, ['COMPLETED', 'FAILED'], 60_000);
+      expect(converted.error).toBeNull();
+      expect(converted.result).toMatchObject({ exit_code: 0, outputs: [{ name: expect.stringMatching(/\.webm$/) }] });
+      const out = join(dir, 'out.webm');
+      writeFileSync(out, Buffer.from(converted.result.outputs[0].content_base64 as string, 'base64'));
+      const streams = execFileSync(
+        'ffprobe',
+        ['-v', 'error', '-show_entries', 'stream=codec_name,width', '-of', 'csv=p=0', out],
+        { encoding: 'utf8' },
+      );
+      expect(streams.trim().split('\n').sort()).toEqual(['opus', 'vp9,80']);
+    } finally {
+      await new Promise((resolve) => media.close(resolve));
+    }
   }, 90_000);
 
   it('push mode: POST /v1/jobs/assign claims the job from the coordinator and runs it', async () => {
