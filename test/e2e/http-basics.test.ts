@@ -52,6 +52,36 @@ describe('coordinator HTTP basics (real Postgres and Redis)', () => {
     expect(res.body).toEqual(envelope(404, 'ROUTE_NOT_FOUND', 'no route GET /v1/nothing-here', 'req-abc-123'));
   });
 
+  it("answers an overlong path parameter with the route's own 404 in the envelope, not a framework 414", async () => {
+    const res = await http
+      .get(`/v1/jobs/${'a'.repeat(1500)}`)
+      .set('X-Api-Key', TEST_KEYS.client)
+      .expect(404);
+    expect(res.body).toEqual(envelope(404, 'JOB_NOT_FOUND', 'job not found'));
+  });
+
+  it('serves Prometheus metrics at /metrics (public): jobs, miners, dispatch, HTTP by route template, process', async () => {
+    await http.get('/v1/health').expect(200);
+    await http
+      .get(`/v1/jobs/${'0'.repeat(32)}`)
+      .set('X-Api-Key', TEST_KEYS.client)
+      .expect(404);
+    const res = await http.get('/metrics').expect(200);
+    expect(res.headers['content-type']).toBe('text/plain; version=0.0.4; charset=utf-8');
+    for (const state of ['QUEUED', 'RUNNING', 'COMPLETED', 'FAILED', 'CANCELED', 'EXPIRED']) {
+      expect(res.text).toMatch(new RegExp(`^aitbc_jobs\\{state="${state}"\\} \\d+$`, 'm'));
+    }
+    expect(res.text).toMatch(/^aitbc_miners\{status="online"\} \d+$/m);
+    expect(res.text).toMatch(/^aitbc_dispatch_waiting_polls \d+$/m);
+    expect(res.text).toMatch(/^aitbc_http_requests_total\{method="GET",route="\/v1\/health",status="200"\} [1-9]\d*$/m);
+    // ids never become labels: the template does
+    expect(res.text).toMatch(
+      /^aitbc_http_requests_total\{method="GET",route="\/v1\/jobs\/:job_id",status="404"\} [1-9]\d*$/m,
+    );
+    expect(res.text).not.toContain('0'.repeat(32));
+    expect(res.text).toMatch(/^process_resident_memory_bytes \d+$/m);
+  });
+
   it('generates a request id when none (or an unsafe one) is sent', async () => {
     const res = await http.get('/v1/nothing-here').set('X-Request-Id', 'bad id with spaces').expect(404);
     expect(res.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);

@@ -6,6 +6,7 @@ import { CLOCK, systemClock } from './clock';
 import { CONFIG, CoordinatorConfig } from './config';
 import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';
+import { MetricsModule } from './metrics/metrics.module';
 import { ApiKeyGuard } from './http/auth/api-key.guard';
 import { JobsModule } from './jobs/jobs.module';
 import { LedgerModule } from './ledger/ledger.module';
@@ -45,6 +46,7 @@ export class AppModule {
         JobsModule,
         MinersModule,
         AdminModule,
+        MetricsModule,
         ReceiptsModule,
         LedgerModule,
         RegistryModule.forRoot(),

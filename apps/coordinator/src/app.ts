@@ -6,6 +6,8 @@ import type { Logger } from 'pino';
 import { AppModule } from './app.module';
 import type { CoordinatorConfig } from './config';
 import { ErrorFilter } from './http/error.filter';
+import type { CoordinatorMetrics } from './metrics/metrics.registry';
+import { METRICS } from './metrics/metrics.tokens';
 import { setupSwagger } from './http/swagger';
 import { createValidationPipe } from './http/validation';
 import { JsonLogger, createRootLogger } from '@aitbc/contracts';
@@ -22,6 +24,9 @@ export async function createApp(config: CoordinatorConfig, logger?: Logger): Pro
   const adapter = new FastifyAdapter({
     loggerInstance: rootLogger,
     bodyLimit: config.bodyLimitBytes,
+    // Fastify answers path parameters over 100 characters itself, outside the error envelope; let
+    // them through to the routes, which answer an overlong id with their usual 404.
+    maxParamLength: 2048,
     requestIdHeader: false,
     genReqId: (request: { headers: Record<string, string | string[] | undefined> }) => {
       const given = request.headers['x-request-id'];
@@ -38,6 +43,11 @@ export async function createApp(config: CoordinatorConfig, logger?: Logger): Pro
   fastify.removeContentTypeParser('text/plain');
   fastify.addHook('onRequest', (request, reply, done) => {
     void reply.header('x-request-id', request.id);
+    done();
+  });
+  const metrics = app.get<CoordinatorMetrics>(METRICS);
+  fastify.addHook('onResponse', (request, reply, done) => {
+    metrics.observe(request.method, request.routeOptions.url, reply.statusCode, reply.elapsedTime / 1000);
     done();
   });
   app.enableVersioning({ type: VersioningType.URI, defaultVersion: '1' });

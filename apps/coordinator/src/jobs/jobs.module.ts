@@ -49,6 +49,6 @@ import { WatchJobController } from './watch-job/watch-job.controller';
     StartJobHandler,
     ...SWEEP_JOB_TIMERS_PROVIDERS,
   ],
-  exports: [JobStore],
+  exports: [JobStore, JobAvailableListener],
 })
 export class JobsModule {}
