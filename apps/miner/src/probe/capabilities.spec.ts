@@ -34,6 +34,11 @@ describe('toCapabilities', () => {
     });
   });
 
+  it('reports free disk in whole GiB, so the churn of free space does not re-register the miner', () => {
+    expect(toCapabilities({ ...reading, diskFreeMb: 80_630 }, null).disk_free_mb).toBe(79_872);
+    expect(toCapabilities({ ...reading, diskFreeMb: 80_100 }, null).disk_free_mb).toBe(79_872);
+  });
+
   it('offers no LLM service when Ollama is unreachable or has no models', () => {
     for (const ollamaModels of [null, []]) {
       const capabilities = toCapabilities({ ...reading, ollamaModels, tools: [], gpus: [], cuda: null }, null);

@@ -47,7 +47,8 @@ export function toCapabilities(reading: MachineReading, price: string | null): C
     capabilities.price = price;
   }
   if (reading.diskFreeMb !== null) {
-    capabilities.disk_free_mb = reading.diskFreeMb;
+    // whole GiB: free space moves all the time, and every change of capabilities is a re-registration
+    capabilities.disk_free_mb = Math.floor(reading.diskFreeMb / 1024) * 1024;
   }
   return capabilities;
 }
