@@ -35,6 +35,7 @@ export class MinerAgent {
   private probed = new AbortController();
   private loops: Promise<void>[] = [];
   private gpuReadAt = 0;
+  private heartbeatMs: number;
   private gpuCache: GpuReading[] = [];
   state: AgentState = 'starting';
   coordinator: CoordinatorState = 'unknown';
@@ -49,7 +50,9 @@ export class MinerAgent {
     private readonly probe: Probe,
     readonly executor: JobExecutor,
     private readonly identity: { publicKey: string; created: boolean },
-  ) {}
+  ) {
+    this.heartbeatMs = config.heartbeatIntervalSeconds * 1000;
+  }
 
   get draining(): boolean {
     return this.state === 'draining' || this.state === 'stopped';
@@ -195,6 +198,12 @@ export class MinerAgent {
         this.registered = reply.session_token;
         this.registeredWith = canonicalize(capabilities);
         this.minerId = reply.miner_id;
+        // the coordinator's lease time is what matters: never beat slower than it asks
+        const asked = reply.heartbeat_interval_seconds * 1000;
+        if (asked > 0 && asked < this.heartbeatMs) {
+          this.logger.log(`heartbeating every ${reply.heartbeat_interval_seconds} s, as the coordinator asks`);
+          this.heartbeatMs = asked;
+        }
         this.state = 'online';
         this.logger.log(
           `registered as ${reply.miner_id}: ${capabilities.gpus.length} GPU(s), models [${capabilities.models.join(', ')}], services [${capabilities.services.join(', ')}]`,
@@ -207,10 +216,9 @@ export class MinerAgent {
   }
 
   private async heartbeatLoop(): Promise<void> {
-    const interval = this.config.heartbeatIntervalSeconds * 1000;
     let failures = 0;
     while (!this.stopped.signal.aborted) {
-      await pause(failures === 0 ? jittered(interval) : this.retryDelay(failures), this.stopped.signal);
+      await pause(failures === 0 ? jittered(this.heartbeatMs) : this.retryDelay(failures), this.stopped.signal);
       if (this.stopped.signal.aborted) {
         return;
       }
