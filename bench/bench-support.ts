@@ -1,6 +1,6 @@
 import { Client } from 'pg';
 
-/** Helpers both benchmarks share: database URLs, a one-off client, and the numbers they print. */
+/** Helpers every benchmark shares: database URLs, a one-off client, settings, and the numbers they print. */
 
 export function databaseNameOf(url: string): string {
   return decodeURIComponent(new URL(url).pathname.replace(/^\//, ''));
@@ -48,3 +48,47 @@ export function formatRow(cells: readonly string[], widths: readonly number[]): 
     .map((cell, index) => (index === 0 ? cell.padEnd(widths[index]) : cell.padStart(widths[index])))
     .join('  ');
 }
+
+export interface LatencyStats {
+  n: number;
+  p50Ms: number;
+  p90Ms: number;
+  p99Ms: number;
+  maxMs: number;
+  meanMs: number;
+}
+
+/** A positive number (or integer) from the environment, or `fallback` when unset. */
+export function positiveNumber(env: NodeJS.ProcessEnv, name: string, fallback: number, integer = false): number {
+  const raw = env[name]?.trim();
+  if (raw === undefined || raw === '') {
+    return fallback;
+  }
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value <= 0 || (integer && !Number.isInteger(value))) {
+    throw new Error(`${name} must be a positive ${integer ? 'integer' : 'number'} (got "${raw}")`);
+  }
+  return value;
+}
+
+/** Nearest-rank percentiles (ms, 3 decimals) of a set of latencies. */
+export function latencyStats(values: readonly number[]): LatencyStats {
+  const sorted = [...values].sort((a, b) => a - b);
+  const sum = sorted.reduce((total, value) => total + value, 0);
+  return {
+    n: sorted.length,
+    p50Ms: round(percentile(sorted, 0.5), 3),
+    p90Ms: round(percentile(sorted, 0.9), 3),
+    p99Ms: round(percentile(sorted, 0.99), 3),
+    maxMs: round(sorted[sorted.length - 1] ?? Number.NaN, 3),
+    meanMs: round(sorted.length ? sum / sorted.length : Number.NaN, 3),
+  };
+}
+
+export function printTable(header: string[], rows: string[][], widths: number[]): void {
+  console.log(formatRow(header, widths));
+  console.log(widths.map((width) => '-'.repeat(width)).join('  '));
+  rows.forEach((row) => console.log(formatRow(row, widths)));
+}
+
+export const fixed = (value: number, digits = 2) => (Number.isFinite(value) ? value.toFixed(digits) : '-');

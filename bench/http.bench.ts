@@ -23,24 +23,59 @@
  *   BENCH_QUEUED_JOBS        jobs nobody can run queued before the second full-cycle case, default 10000
  *   BENCH_POLL_SETTLE_MS     pause between sending a long-poll and submitting the job it waits for, default 20
  *   DATABASE_POOL_SIZE       passed on to the coordinator (its default is 20)
- *   HTTP_BENCH_NODE_OPTIONS  NODE_OPTIONS of the coordinator, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"
+ *   HTTP_BENCH_NODE_OPTIONS  NODE_OPTIONS of the coordinator, e.g. "--max-old-space-size=128" (Node refuses
+ *                            --cpu-prof there; "--require ./probe.js" can start the inspector's profiler)
  */
-import { ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { Agent, request as httpRequest } from 'node:http';
-import { createServer } from 'node:net';
-import { availableParallelism, cpus, platform, totalmem } from 'node:os';
-import { join } from 'node:path';
+import { Agent } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Redis } from 'ioredis';
 import { Pool } from 'pg';
-import { databaseNameOf, formatRow, percentile, quoteIdent, round, withClient, withDatabase } from './bench-support';
+import {
+  databaseNameOf,
+  fixed,
+  latencyStats,
+  LatencyStats,
+  positiveNumber,
+  printTable,
+  round,
+  withClient,
+} from './bench-support';
+import {
+  builtAt,
+  coordinatorMainJs,
+  CoordinatorProcess,
+  CpuUsage,
+  cpuSnapshot,
+  CpuSnapshot,
+  cpuUsageBetween,
+  expectStatus,
+  flushRedis,
+  freePort,
+  GitInfo,
+  gitInfo,
+  guardChild,
+  HOST,
+  HttpResponse,
+  json,
+  machineInfo,
+  MachineInfo,
+  mb,
+  OUTPUT_TAIL_CHARS,
+  PostgresInfo,
+  readPostgresInfo,
+  recreateDatabase,
+  redisDbOf,
+  RSS_SAMPLE_MS,
+  RssSampler,
+  send,
+  statusKb,
+  Target,
+  waitUntilReady,
+} from './coordinator-support';
 
 const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/aitbc_http_bench';
 const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379/14';
-const HOST = '127.0.0.1';
 
 const KEYS = {
   client: 'client-key-for-http-bench-0001',
@@ -61,14 +96,8 @@ export const TARGETS = {
   rssMb: 250,
 } as const;
 
-const READY_TIMEOUT_MS = 90_000;
-const STOP_TIMEOUT_MS = 30_000;
-const REQUEST_TIMEOUT_MS = 60_000;
 const SEQUENTIAL_WARMUP_OPS = 25;
 const HEARTBEAT_EVERY_MS = 10_000;
-const RSS_SAMPLE_MS = 100;
-const CLOCK_TICKS_PER_SECOND = 100; // USER_HZ on Linux x86-64 (`getconf CLK_TCK`)
-const OUTPUT_TAIL_CHARS = 8_000;
 const SETTLE_TIMEOUT_MS = 60_000;
 
 export interface HttpBenchSettings {
@@ -88,21 +117,6 @@ export interface HttpBenchSettings {
   coordinatorNodeOptions: string | null;
 }
 
-export interface CpuUsage {
-  /** CPU milliseconds per counted operation */
-  coordinatorMsPerOp: number;
-  postgresMsPerOp: number;
-  benchMsPerOp: number;
-  /** share of all cores busy (user + system + …, not idle, iowait or steal) over the window */
-  machineBusyPct: number;
-  /**
-   * share of all cores busy but not in the coordinator, Postgres or the bench: interrupts and softirqs
-   * (loopback TCP) and any other process on the machine. High in a latency case = a disturbed run.
-   */
-  unattributedPct: number;
-  stealPct: number;
-}
-
 export interface ThroughputResult {
   case: 'plain_insert' | 'submit' | 'submit_high' | 'queue_fill';
   connections: number;
@@ -116,15 +130,6 @@ export interface ThroughputResult {
   errors: number;
   errorSamples: string[];
   cpu: CpuUsage;
-}
-
-export interface LatencyStats {
-  n: number;
-  p50Ms: number;
-  p90Ms: number;
-  p99Ms: number;
-  maxMs: number;
-  meanMs: number;
 }
 
 export interface DispatchResult extends LatencyStats {
@@ -149,10 +154,10 @@ export interface HttpBenchResult {
   bench: 'http';
   startedAt: string;
   /** the checkout at the time of the run (modifiedFiles: tracked files changed since that commit) */
-  git: { commit: string; modifiedFiles: number } | null;
+  git: GitInfo;
   coordinatorBuiltAt: string;
-  machine: { nproc: number; cpuModel: string; totalMemoryGiB: number; platform: string; node: string };
-  postgres: { version: string; synchronousCommit: string; fsync: string; sharedBuffers: string };
+  machine: MachineInfo;
+  postgres: PostgresInfo;
   coordinator: { pid: number; poolSize: number; exit: string };
   settings: Omit<HttpBenchSettings, 'databaseUrl' | 'redisUrl'> & { database: string; redisDb: number };
   plainInsert: ThroughputResult;
@@ -169,18 +174,6 @@ export interface HttpBenchResult {
 
 // ---------------------------------------------------------------------------------------------
 // settings
-
-function positiveNumber(env: NodeJS.ProcessEnv, name: string, fallback: number, integer = false): number {
-  const raw = env[name]?.trim();
-  if (raw === undefined || raw === '') {
-    return fallback;
-  }
-  const value = Number(raw);
-  if (!Number.isFinite(value) || value <= 0 || (integer && !Number.isInteger(value))) {
-    throw new Error(`${name} must be a positive ${integer ? 'integer' : 'number'} (got "${raw}")`);
-  }
-  return value;
-}
 
 export function readSettings(env: NodeJS.ProcessEnv = process.env): HttpBenchSettings {
   return {
@@ -201,211 +194,7 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): HttpBenchSet
 }
 
 // ---------------------------------------------------------------------------------------------
-// statistics
-
-function latencyStats(values: readonly number[]): LatencyStats {
-  const sorted = [...values].sort((a, b) => a - b);
-  const sum = sorted.reduce((total, value) => total + value, 0);
-  return {
-    n: sorted.length,
-    p50Ms: round(percentile(sorted, 0.5), 3),
-    p90Ms: round(percentile(sorted, 0.9), 3),
-    p99Ms: round(percentile(sorted, 0.99), 3),
-    maxMs: round(sorted[sorted.length - 1] ?? Number.NaN, 3),
-    meanMs: round(sorted.length ? sum / sorted.length : Number.NaN, 3),
-  };
-}
-
-// ---------------------------------------------------------------------------------------------
-// CPU accounting from /proc: the coordinator, every postgres process, this process, the machine
-
-interface CpuSnapshot {
-  at: number;
-  coordinatorTicks: number;
-  /** per postgres process: a backend that exits in a window loses that window's share, never more */
-  postgresTicks: Map<number, number>;
-  benchMicros: number;
-  machine: { busy: number; steal: number; total: number };
-}
-
-/** utime + stime of a process, in clock ticks (fields 14 and 15 of /proc/<pid>/stat). */
-function processTicks(pid: number): { comm: string; ticks: number } | null {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const close = stat.lastIndexOf(')');
-    const comm = stat.slice(stat.indexOf('(') + 1, close);
-    const fields = stat.slice(close + 2).split(' ');
-    return { comm, ticks: Number(fields[11]) + Number(fields[12]) };
-  } catch {
-    return null; // gone meanwhile
-  }
-}
-
-function postgresTicks(): Map<number, number> {
-  const ticks = new Map<number, number>();
-  for (const entry of readdirSync('/proc')) {
-    if (/^\d+$/.test(entry)) {
-      const proc = processTicks(Number(entry));
-      if (proc?.comm === 'postgres') {
-        ticks.set(Number(entry), proc.ticks);
-      }
-    }
-  }
-  return ticks;
-}
-
-function postgresTicksBetween(from: Map<number, number>, to: Map<number, number>): number {
-  let total = 0;
-  for (const [pid, ticks] of to) {
-    total += ticks - (from.get(pid) ?? 0);
-  }
-  return total;
-}
-
-function machineTicks(): CpuSnapshot['machine'] {
-  const line = readFileSync('/proc/stat', 'utf8').split('\n')[0];
-  const [user, nice, system, idle, iowait, irq, softirq, steal] = line.trim().split(/\s+/).slice(1).map(Number);
-  const busy = user + nice + system + irq + softirq;
-  return { busy, steal: steal ?? 0, total: busy + idle + iowait + (steal ?? 0) };
-}
-
-function cpuSnapshot(coordinatorPid: number): CpuSnapshot {
-  const usage = process.cpuUsage();
-  return {
-    at: performance.now(),
-    coordinatorTicks: processTicks(coordinatorPid)?.ticks ?? 0,
-    postgresTicks: postgresTicks(),
-    benchMicros: usage.user + usage.system,
-    machine: machineTicks(),
-  };
-}
-
-function cpuUsageBetween(from: CpuSnapshot, to: CpuSnapshot, ops: number): CpuUsage {
-  const perOp = (ms: number) => round(ops > 0 ? ms / ops : Number.NaN, 3);
-  const tickMs = 1000 / CLOCK_TICKS_PER_SECOND;
-  const total = to.machine.total - from.machine.total;
-  const share = (ticks: number) => round(total > 0 ? (100 * ticks) / total : Number.NaN, 1);
-  const coordinatorTicks = to.coordinatorTicks - from.coordinatorTicks;
-  const postgres = postgresTicksBetween(from.postgresTicks, to.postgresTicks);
-  const benchTicks = (to.benchMicros - from.benchMicros) / (1_000_000 / CLOCK_TICKS_PER_SECOND);
-  const busy = to.machine.busy - from.machine.busy;
-  return {
-    coordinatorMsPerOp: perOp(coordinatorTicks * tickMs),
-    postgresMsPerOp: perOp(postgres * tickMs),
-    benchMsPerOp: perOp(benchTicks * tickMs),
-    machineBusyPct: share(busy),
-    unattributedPct: share(Math.max(0, busy - coordinatorTicks - postgres - benchTicks)),
-    stealPct: share(to.machine.steal - from.machine.steal),
-  };
-}
-
-// ---------------------------------------------------------------------------------------------
-// the coordinator process
-
-class CoordinatorProcess {
-  private tail = '';
-  private exitInfo: { code: number | null; signal: NodeJS.Signals | null } | null = null;
-  readonly exited: Promise<void>;
-
-  private constructor(readonly child: ChildProcess) {
-    const keep = (chunk: Buffer) => {
-      this.tail = (this.tail + chunk.toString('utf8')).slice(-OUTPUT_TAIL_CHARS);
-    };
-    child.stdout?.on('data', keep);
-    child.stderr?.on('data', keep);
-    this.exited = new Promise((resolve) => {
-      child.once('exit', (code, signal) => {
-        this.exitInfo = { code, signal };
-        resolve();
-      });
-      child.once('error', (error) => {
-        this.tail += `\nspawn error: ${error.message}`;
-        this.exitInfo ??= { code: null, signal: null };
-        resolve();
-      });
-    });
-  }
-
-  static start(mainJs: string, env: NodeJS.ProcessEnv): CoordinatorProcess {
-    const child = spawn(process.execPath, [mainJs], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    return new CoordinatorProcess(child);
-  }
-
-  get pid(): number {
-    return this.child.pid ?? -1;
-  }
-
-  get running(): boolean {
-    return this.exitInfo === null;
-  }
-
-  describeExit(): string {
-    if (this.exitInfo === null) {
-      return 'running';
-    }
-    return this.exitInfo.signal ? `signal ${this.exitInfo.signal}` : `exit code ${this.exitInfo.code}`;
-  }
-
-  output(): string {
-    return this.tail;
-  }
-
-  /** Throws if the coordinator is gone: a bench must not keep measuring connection errors. */
-  assertRunning(): void {
-    if (!this.running) {
-      throw new Error(`the coordinator stopped (${this.describeExit()})`);
-    }
-  }
-
-  /** SIGTERM, wait for it to exit, SIGKILL after `timeoutMs`. */
-  async stop(timeoutMs = STOP_TIMEOUT_MS): Promise<string> {
-    if (this.running) {
-      this.child.kill('SIGTERM');
-      const timer = sleep(timeoutMs, 'timeout' as const, { ref: false });
-      if ((await Promise.race([this.exited.then(() => 'exited' as const), timer])) === 'timeout') {
-        this.child.kill('SIGKILL');
-        await this.exited;
-        return `killed after ${timeoutMs} ms (${this.describeExit()})`;
-      }
-    }
-    return this.describeExit();
-  }
-
-  /** Synchronous last resort (process 'exit' handler). */
-  killNow(): void {
-    if (this.running) {
-      this.child.kill('SIGKILL');
-    }
-  }
-}
-
-/** Makes sure the coordinator does not outlive the bench: on exit, SIGINT and SIGTERM. */
-function guardChild(coordinator: CoordinatorProcess): () => void {
-  const onExit = () => coordinator.killNow();
-  const onSignal = (signal: NodeJS.Signals) => {
-    process.stderr.write(`http bench: ${signal}, stopping the coordinator\n`);
-    void coordinator.stop(5_000).finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
-  };
-  process.once('exit', onExit);
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
-  return () => {
-    process.removeListener('exit', onExit);
-    process.removeListener('SIGINT', onSignal);
-    process.removeListener('SIGTERM', onSignal);
-  };
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, HOST, () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
+// the coordinator process and the requests of the simulated parties
 
 function coordinatorEnv(settings: HttpBenchSettings, port: number): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {
@@ -434,107 +223,6 @@ function coordinatorEnv(settings: HttpBenchSettings, port: number): NodeJS.Proce
     env.NODE_OPTIONS = settings.coordinatorNodeOptions;
   }
   return env;
-}
-
-// ---------------------------------------------------------------------------------------------
-// RSS of the coordinator, sampled from /proc/<pid>/status
-
-function statusKb(pid: number, field: 'VmRSS' | 'VmHWM'): number | null {
-  try {
-    const match = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return match ? Number(match[1]) : null;
-  } catch {
-    return null;
-  }
-}
-
-class RssSampler {
-  phase = 'boot';
-  samples = 0;
-  peakKb = 0;
-  readonly peakByPhaseKb: Record<string, number> = {};
-  private readonly timer: NodeJS.Timeout;
-
-  constructor(private readonly pid: number) {
-    this.timer = setInterval(() => this.sample(), RSS_SAMPLE_MS);
-    this.timer.unref();
-  }
-
-  sample(): void {
-    const kb = statusKb(this.pid, 'VmRSS');
-    if (kb === null) {
-      return;
-    }
-    this.samples++;
-    this.peakKb = Math.max(this.peakKb, kb);
-    this.peakByPhaseKb[this.phase] = Math.max(this.peakByPhaseKb[this.phase] ?? 0, kb);
-  }
-
-  enter(phase: string): void {
-    this.sample();
-    this.phase = phase;
-  }
-
-  stop(): void {
-    clearInterval(this.timer);
-  }
-}
-
-// ---------------------------------------------------------------------------------------------
-// a small keep-alive HTTP client (node:http, one Agent per simulated party)
-
-interface HttpResponse {
-  status: number;
-  body: string;
-  /** performance.now() when the whole response had arrived */
-  endedAt: number;
-}
-
-interface Target {
-  port: number;
-}
-
-function send(
-  target: Target,
-  agent: Agent,
-  method: 'GET' | 'POST',
-  path: string,
-  headers: Record<string, string>,
-  body?: unknown,
-): Promise<HttpResponse> {
-  const payload = body === undefined ? undefined : JSON.stringify(body);
-  const allHeaders: Record<string, string | number> = { accept: 'application/json', ...headers };
-  if (payload !== undefined) {
-    allHeaders['content-type'] = 'application/json';
-    allHeaders['content-length'] = Buffer.byteLength(payload);
-  }
-  return new Promise((resolve, reject) => {
-    const req = httpRequest({ host: HOST, port: target.port, method, path, headers: allHeaders, agent }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.once('error', reject);
-      res.once('end', () => {
-        resolve({
-          status: res.statusCode ?? 0,
-          body: Buffer.concat(chunks).toString('utf8'),
-          endedAt: performance.now(),
-        });
-      });
-    });
-    req.setTimeout(REQUEST_TIMEOUT_MS, () => req.destroy(new Error(`${method} ${path} timed out`)));
-    req.once('error', reject);
-    req.end(payload);
-  });
-}
-
-function json<T>(response: HttpResponse): T {
-  return JSON.parse(response.body) as T;
-}
-
-function expectStatus(response: HttpResponse, status: number, what: string): void {
-  if (response.status !== status) {
-    throw new Error(`${what}: expected ${status}, got ${response.status} ${response.body.slice(0, 300)}`);
-  }
 }
 
 const clientHeaders = { 'x-api-key': KEYS.client };
@@ -571,30 +259,6 @@ function minerCapabilities(): Record<string, unknown> {
     price: '0.02',
     unit_type: 'gpu_seconds',
   };
-}
-
-async function waitUntilReady(target: Target, coordinator: CoordinatorProcess): Promise<void> {
-  const agent = new Agent({ keepAlive: false });
-  const deadline = Date.now() + READY_TIMEOUT_MS;
-  let last = 'no answer yet';
-  try {
-    while (Date.now() < deadline) {
-      coordinator.assertRunning();
-      try {
-        const res = await send(target, agent, 'GET', '/health/ready', {});
-        if (res.status === 200) {
-          return;
-        }
-        last = `${res.status} ${res.body.slice(0, 200)}`;
-      } catch (error) {
-        last = error instanceof Error ? error.message : String(error);
-      }
-      await sleep(200);
-    }
-  } finally {
-    agent.destroy();
-  }
-  throw new Error(`the coordinator was not ready within ${READY_TIMEOUT_MS} ms (last: ${last})`);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -963,16 +627,8 @@ async function fillQueue(
 // ---------------------------------------------------------------------------------------------
 // database and Redis preparation
 
-/** Drops and recreates the bench database; the coordinator migrates it at boot. */
-async function recreateDatabase(url: string): Promise<void> {
-  const name = databaseNameOf(url);
-  if (!name.toLowerCase().includes('bench')) {
-    throw new Error(`refusing to benchmark database "${name}": its name must contain "bench" (it is dropped)`);
-  }
-  await withClient(withDatabase(url, 'postgres'), async (admin) => {
-    await admin.query(`DROP DATABASE IF EXISTS ${quoteIdent(name)} WITH (FORCE)`);
-    await admin.query(`CREATE DATABASE ${quoteIdent(name)}`);
-  });
+/** The baseline's table, in the bench database. */
+async function createPlainInsertTable(url: string): Promise<void> {
   await withClient(url, (client) =>
     client.query(`CREATE TABLE bench_plain_insert (
       id bigserial PRIMARY KEY,
@@ -980,26 +636,6 @@ async function recreateDatabase(url: string): Promise<void> {
       data jsonb NOT NULL
     )`),
   );
-}
-
-function redisDbOf(url: string): number {
-  const path = new URL(url).pathname.replace(/^\//, '');
-  const db = Number(path);
-  if (path === '' || !Number.isInteger(db) || db <= 0) {
-    throw new Error('HTTP_BENCH_REDIS_URL must name a Redis database other than 0 (e.g. /14): it is flushed');
-  }
-  return db;
-}
-
-async function flushRedis(url: string): Promise<void> {
-  redisDbOf(url);
-  const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1, connectTimeout: 5_000 });
-  try {
-    await redis.connect();
-    await redis.flushdb();
-  } finally {
-    redis.disconnect();
-  }
 }
 
 /** Empties the dispatch queue of the throughput cases' jobs, so that only the cases' own jobs are queued. */
@@ -1027,40 +663,6 @@ async function settle(pool: Pool, vacuum: boolean): Promise<void> {
     await sleep(250);
   }
   await pool.query('CHECKPOINT');
-}
-
-/** When `npm run build` last wrote something (tsc is incremental: unchanged outputs keep their mtime). */
-function builtAt(mainJs: string): string {
-  const buildInfo = join(__dirname, '..', '.tsbuildinfo-build');
-  return statSync(existsSync(buildInfo) ? buildInfo : mainJs).mtime.toISOString();
-}
-
-/** Read-only: `--no-optional-locks` keeps `git status` from refreshing the index. */
-function gitInfo(): HttpBenchResult['git'] {
-  const cwd = join(__dirname, '..', '..');
-  const git = (...args: string[]) =>
-    execFileSync('git', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: 10_000 });
-  try {
-    const commit = git('rev-parse', '--short=12', 'HEAD').trim();
-    const status = git('--no-optional-locks', 'status', '--porcelain', '--untracked-files=no');
-    return { commit, modifiedFiles: status.split('\n').filter((line) => line.trim() !== '').length };
-  } catch {
-    return null;
-  }
-}
-
-async function readPostgresInfo(pool: Pool): Promise<HttpBenchResult['postgres']> {
-  const show = async (setting: string): Promise<string> => {
-    const { rows } = await pool.query<Record<string, string>>(`SHOW ${setting}`);
-    return rows[0][setting];
-  };
-  const { rows } = await pool.query<{ version: string }>('SELECT version()');
-  return {
-    version: rows[0].version,
-    synchronousCommit: await show('synchronous_commit'),
-    fsync: await show('fsync'),
-    sharedBuffers: await show('shared_buffers'),
-  };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1092,14 +694,6 @@ function targetChecks(result: Omit<HttpBenchResult, 'targets'>): TargetCheck[] {
     check('coordinator peak RSS MB', result.rss.peakSampledMb, '≤', TARGETS.rssMb),
   ];
 }
-
-function printTable(header: string[], rows: string[][], widths: number[]): void {
-  console.log(formatRow(header, widths));
-  console.log(widths.map((width) => '-'.repeat(width)).join('  '));
-  rows.forEach((row) => console.log(formatRow(row, widths)));
-}
-
-const fixed = (value: number, digits = 2) => (Number.isFinite(value) ? value.toFixed(digits) : '-');
 
 function printReport(result: HttpBenchResult): void {
   const { machine, postgres, settings } = result;
@@ -1212,18 +806,6 @@ function printReport(result: HttpBenchResult): void {
   console.log(`BENCH_RESULT ${JSON.stringify(result)}`);
 }
 
-function machineInfo(): HttpBenchResult['machine'] {
-  return {
-    nproc: availableParallelism(),
-    cpuModel: cpus()[0]?.model ?? 'unknown',
-    totalMemoryGiB: round(totalmem() / 2 ** 30, 1),
-    platform: platform(),
-    node: process.version,
-  };
-}
-
-const mb = (kb: number) => round(kb / 1024, 1);
-
 // ---------------------------------------------------------------------------------------------
 // the whole run
 
@@ -1235,18 +817,16 @@ function progress(message: string): void {
 export async function runHttpBench(env: NodeJS.ProcessEnv = process.env): Promise<HttpBenchResult> {
   const settings = readSettings(env);
   const startedAt = new Date();
-  const mainJs = join(__dirname, '..', 'apps', 'coordinator', 'src', 'main.js');
-  if (!existsSync(mainJs)) {
-    throw new Error(`${mainJs} is missing: run npm run build first`);
-  }
-  const redisDb = redisDbOf(settings.redisUrl);
+  const mainJs = coordinatorMainJs();
+  const redisDb = redisDbOf(settings.redisUrl, 'HTTP_BENCH_REDIS_URL');
   progress(`recreating database ${databaseNameOf(settings.databaseUrl)}, flushing Redis db ${redisDb}`);
   await recreateDatabase(settings.databaseUrl);
-  await flushRedis(settings.redisUrl);
+  await createPlainInsertTable(settings.databaseUrl);
+  await flushRedis(settings.redisUrl, 'HTTP_BENCH_REDIS_URL');
   const port = await freePort();
   const target: Target = { port };
   const coordinator = CoordinatorProcess.start(mainJs, coordinatorEnv(settings, port));
-  const unguard = guardChild(coordinator);
+  const unguard = guardChild(coordinator, 'http');
   const rss = new RssSampler(coordinator.pid);
   const pool = new Pool({
     connectionString: settings.databaseUrl,

@@ -1,6 +1,7 @@
 /* Runs every benchmark, one after another (`npm run bench`). */
 import { runEventStoreBench } from './event-store.bench';
 import { runHttpBench } from './http.bench';
+import { runMinersBench } from './miners.bench';
 
 interface Bench {
   name: string;
@@ -10,6 +11,7 @@ interface Bench {
 const BENCHES: readonly Bench[] = [
   { name: 'event-store', run: () => runEventStoreBench() },
   { name: 'http', run: () => runHttpBench() },
+  { name: 'miners', run: () => runMinersBench() },
 ];
 
 async function runAll(): Promise<void> {
