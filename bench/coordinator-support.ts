@@ -42,6 +42,55 @@ export interface PostgresInfo {
 export type GitInfo = { commit: string; modifiedFiles: number } | null;
 
 /** `dist/apps/coordinator/src/main.js`, next to the compiled bench; throws if it was not built. */
+/** Fixed keys and signing seed of the coordinator under a bench. */
+export const BENCH_RECEIPT_SIGNING_KEY_HEX = '5eed'.repeat(16);
+
+export interface BenchCoordinatorOptions {
+  port: number;
+  databaseUrl: string;
+  redisUrl: string;
+  keys: { client: string; miner: string; admin: string };
+  /** the name of the miner key (`name:key`), so miner ids are `<name>/<X-Miner-ID>` */
+  minerKeyName: string;
+  poolSize: number | null;
+  nodeOptions: string | null;
+  /** anything else the bench sets (heartbeat interval, lease time …) */
+  extra?: NodeJS.ProcessEnv;
+}
+
+/**
+ * The environment of a coordinator under a bench: production mode, warn-level logs, fixed keys, and
+ * every rate limit raised, so a bench measures the coordinator, never the limiter.
+ */
+export function benchCoordinatorEnv(options: BenchCoordinatorOptions): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {
+    PATH: process.env.PATH,
+    NODE_ENV: 'production',
+    APP_ENV: 'bench',
+    HOST,
+    PORT: String(options.port),
+    LOG_LEVEL: 'warn',
+    DATABASE_URL: options.databaseUrl,
+    REDIS_URL: options.redisUrl,
+    MIGRATIONS_RUN: 'true',
+    CLIENT_API_KEYS: `bench-client:${options.keys.client}`,
+    MINER_API_KEYS: `${options.minerKeyName}:${options.keys.miner}`,
+    ADMIN_API_KEYS: `bench-ops:${options.keys.admin}`,
+    RECEIPT_SIGNING_KEY_HEX: BENCH_RECEIPT_SIGNING_KEY_HEX,
+    RATE_LIMIT_CLIENT_PER_MINUTE: '10000000',
+    RATE_LIMIT_MINER_PER_MINUTE: '10000000',
+    RATE_LIMIT_ADMIN_PER_MINUTE: '10000000',
+    ...options.extra,
+  };
+  if (options.poolSize !== null) {
+    env.DATABASE_POOL_SIZE = String(options.poolSize);
+  }
+  if (options.nodeOptions !== null) {
+    env.NODE_OPTIONS = options.nodeOptions;
+  }
+  return env;
+}
+
 export function coordinatorMainJs(): string {
   const mainJs = join(__dirname, '..', 'apps', 'coordinator', 'src', 'main.js');
   if (!existsSync(mainJs)) {

@@ -56,6 +56,7 @@ import {
   gitInfo,
   guardChild,
   HOST,
+  benchCoordinatorEnv,
   HttpResponse,
   json,
   machineInfo,
@@ -84,7 +85,6 @@ const KEYS = {
 } as const;
 const MINER_NAME = 'bench-miner';
 /** fixed, so that receipts are signed as in production once the receipts module signs them */
-const RECEIPT_SIGNING_KEY_HEX = '5eed'.repeat(16);
 
 export const TARGETS = {
   submitVsInsert: 0.5,
@@ -197,32 +197,16 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): HttpBenchSet
 // the coordinator process and the requests of the simulated parties
 
 function coordinatorEnv(settings: HttpBenchSettings, port: number): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {
-    PATH: process.env.PATH,
-    NODE_ENV: 'production',
-    APP_ENV: 'bench',
-    HOST,
-    PORT: String(port),
-    LOG_LEVEL: 'warn',
-    DATABASE_URL: settings.databaseUrl,
-    REDIS_URL: settings.redisUrl,
-    MIGRATIONS_RUN: 'true',
-    CLIENT_API_KEYS: `bench-client:${KEYS.client}`,
-    MINER_API_KEYS: `bench-rig:${KEYS.miner}`,
-    ADMIN_API_KEYS: `bench-ops:${KEYS.admin}`,
-    RECEIPT_SIGNING_KEY_HEX,
-    // a throughput bench is one client: per-role rate limits would measure the limiter, not the coordinator
-    RATE_LIMIT_CLIENT_PER_MINUTE: '10000000',
-    RATE_LIMIT_MINER_PER_MINUTE: '10000000',
-    RATE_LIMIT_ADMIN_PER_MINUTE: '10000000',
-  };
-  if (settings.coordinatorPoolSize !== null) {
-    env.DATABASE_POOL_SIZE = String(settings.coordinatorPoolSize);
-  }
-  if (settings.coordinatorNodeOptions !== null) {
-    env.NODE_OPTIONS = settings.coordinatorNodeOptions;
-  }
-  return env;
+  // a throughput bench is one client: per-role rate limits would measure the limiter, not the coordinator
+  return benchCoordinatorEnv({
+    port,
+    databaseUrl: settings.databaseUrl,
+    redisUrl: settings.redisUrl,
+    keys: KEYS,
+    minerKeyName: 'bench-rig',
+    poolSize: settings.coordinatorPoolSize,
+    nodeOptions: settings.coordinatorNodeOptions,
+  });
 }
 
 const clientHeaders = { 'x-api-key': KEYS.client };

@@ -67,6 +67,7 @@ import {
   gitInfo,
   guardChild,
   HOST,
+  benchCoordinatorEnv,
   HttpResponse,
   machineInfo,
   MachineInfo,
@@ -96,7 +97,6 @@ const KEYS = {
 } as const;
 /** the miner key's name: the miners are `bench-rig/fleet-00000` … */
 const MINER_KEY_NAME = 'bench-rig';
-const RECEIPT_SIGNING_KEY_HEX = '5eed'.repeat(16);
 
 export const TARGETS = { miners: 5000, errors: 0 } as const;
 
@@ -229,36 +229,22 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): MinersBenchS
 }
 
 function coordinatorEnv(settings: MinersBenchSettings, port: number): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {
-    PATH: process.env.PATH,
-    NODE_ENV: 'production',
-    APP_ENV: 'bench',
-    HOST,
-    PORT: String(port),
-    LOG_LEVEL: 'warn',
-    DATABASE_URL: settings.databaseUrl,
-    REDIS_URL: settings.redisUrl,
-    MIGRATIONS_RUN: 'true',
-    CLIENT_API_KEYS: `bench-client:${KEYS.client}`,
-    MINER_API_KEYS: `${MINER_KEY_NAME}:${KEYS.miner}`,
-    ADMIN_API_KEYS: `bench-ops:${KEYS.admin}`,
-    RECEIPT_SIGNING_KEY_HEX,
-    MINER_HEARTBEAT_INTERVAL_SECONDS: String(settings.heartbeatIntervalSeconds),
-    MINER_LEASE_TTL_SECONDS: String(settings.leaseTtlSeconds),
-    // Buckets are per daemon for miner keys (key name + X-Miner-ID) and per key otherwise: a miner here sends
-    // ~7 requests a minute, far below the default 6,000, but the one client submits all the jobs. Raised like
-    // in http.bench.ts, so that the bench measures the coordinator, never the limiter.
-    RATE_LIMIT_CLIENT_PER_MINUTE: '10000000',
-    RATE_LIMIT_MINER_PER_MINUTE: '10000000',
-    RATE_LIMIT_ADMIN_PER_MINUTE: '10000000',
-  };
-  if (settings.coordinatorPoolSize !== null) {
-    env.DATABASE_POOL_SIZE = String(settings.coordinatorPoolSize);
-  }
-  if (settings.coordinatorNodeOptions !== null) {
-    env.NODE_OPTIONS = settings.coordinatorNodeOptions;
-  }
-  return env;
+  // Buckets are per daemon for miner keys (key name + X-Miner-ID) and per key otherwise: a miner here sends
+  // ~7 requests a minute, far below the default 6,000, but the one client submits all the jobs; the limits
+  // are raised as in http.bench.ts, so that the bench measures the coordinator, never the limiter.
+  return benchCoordinatorEnv({
+    port,
+    databaseUrl: settings.databaseUrl,
+    redisUrl: settings.redisUrl,
+    keys: KEYS,
+    minerKeyName: MINER_KEY_NAME,
+    poolSize: settings.coordinatorPoolSize,
+    nodeOptions: settings.coordinatorNodeOptions,
+    extra: {
+      MINER_HEARTBEAT_INTERVAL_SECONDS: String(settings.heartbeatIntervalSeconds),
+      MINER_LEASE_TTL_SECONDS: String(settings.leaseTtlSeconds),
+    },
+  });
 }
 
 // ---------------------------------------------------------------------------------------------
