@@ -13,6 +13,15 @@ export interface RunnerSet {
   sources: ProbeSources;
 }
 
+/** The runner with every run's timeout capped at `maxMs` (e.g. `ollama_timeout_seconds`), whatever the job allows. */
+export function withTimeoutCap(runner: Runner, maxMs: number): Runner {
+  return {
+    name: runner.name,
+    accepts: (payload) => runner.accepts(payload),
+    run: (context) => runner.run({ ...context, timeoutMs: Math.min(context.timeoutMs, maxMs) }),
+  };
+}
+
 /**
  * Builds the runners from the config: Ollama, and the CLI runner over the allow-list. A missing
  * allow-list directory means no CLI tools (said in the log); a malformed file stops the start.
@@ -37,7 +46,7 @@ export async function createRunnerSet(config: MinerConfig): Promise<RunnerSet> {
     allowPrivateInputUrls: config.allowPrivateInputUrls,
   });
   return {
-    runners: [ollama, cli],
+    runners: [withTimeoutCap(ollama, config.ollamaTimeoutSeconds * 1000), cli],
     sources: {
       ollamaModels: () => ollama.client.tags(AbortSignal.timeout(5000)).catch(() => null),
       tools: async () =>
