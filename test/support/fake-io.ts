@@ -17,11 +17,13 @@ export interface FakeIo extends Io {
   requests: SeenRequest[];
   /** every sleep asked for, in ms (sleeps resolve at once) */
   sleeps: number[];
+  /** presses Ctrl-C: runs the handlers `onInterrupt` holds; false when none was listening */
+  interrupt(): boolean;
 }
 
 /**
  * An Io for unit tests of the CLI: no network, no disk, no clock. `fetch` answers from `handler`;
- * files come from `files`; sleeps return at once and are recorded.
+ * files come from `files`; sleeps return at once and are recorded; `interrupt()` stands for Ctrl-C.
  */
 export function fakeIo(
   options: {
@@ -38,6 +40,7 @@ export function fakeIo(
   let clock = Date.parse('2026-11-22T10:00:00.000Z');
   const requests: SeenRequest[] = [];
   const sleeps: number[] = [];
+  const interruptHandlers = new Set<() => void>();
   const files = options.files ?? {};
   const io: FakeIo = {
     stdout: { write: (text) => void (stdout += text), isTTY: options.tty ?? false },
@@ -74,7 +77,16 @@ export function fakeIo(
     fileMode: (path) => Promise.resolve(path in files ? (options.modes?.[path] ?? 0o100600) : null),
     homedir: '/home/test',
     cwd: options.cwd ?? '/work/project',
-    onInterrupt: () => () => undefined,
+    onInterrupt: (handler) => {
+      const held = () => handler();
+      interruptHandlers.add(held);
+      return () => void interruptHandlers.delete(held);
+    },
+    interrupt: () => {
+      const handlers = [...interruptHandlers];
+      handlers.forEach((handler) => handler());
+      return handlers.length > 0;
+    },
     stdoutText: () => stdout,
     stderrText: () => stderr,
     requests,

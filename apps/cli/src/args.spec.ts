@@ -1,7 +1,10 @@
 import { commandWords, intOption, keyValue, looseValue, parseCommandArgs } from './args';
 import type { Command } from './command';
 
-const groups = new Set(['submit', 'admin']);
+const groups = new Map([
+  ['submit', new Set(['payment', 'prompt', 'constraint'])],
+  ['admin', new Set(['state', 'status'])],
+]);
 const status: Command = {
   path: ['status'],
   summary: '',
@@ -29,6 +32,33 @@ describe('commandWords', () => {
     [
       ['help', 'submit', 'inference'],
       ['help', 'submit', 'inference'],
+    ],
+    [
+      ['submit', '--payment', '0.5', 'inference', '--prompt', 'hi'],
+      ['submit', 'inference'],
+    ],
+    [
+      ['submit', '--json', '--constraint', 'region=eu', '--wait', 'raw'],
+      ['submit', 'raw'],
+    ],
+    [
+      ['admin', '--state', 'queued', 'jobs'],
+      ['admin', 'jobs'],
+    ],
+    [
+      ['help', 'submit', '--payment', '0.5', 'sd'],
+      ['help', 'submit', 'sd'],
+    ],
+    // a group's option before the group word, or given as --name=value, has no value to skip
+    [['--payment', '0.5', 'submit', 'inference'], ['0.5']],
+    [
+      ['submit', '--payment=0.5', 'inference'],
+      ['submit', 'inference'],
+    ],
+    // an option of another group is not skipped: its value is taken for the word
+    [
+      ['submit', '--state', 'queued', 'inference'],
+      ['submit', 'queued'],
     ],
     [['--json'], []],
     [['--', 'status'], []],

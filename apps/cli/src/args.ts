@@ -24,14 +24,16 @@ export const GLOBAL_OPTIONS: OptionSpecs = {
 const GLOBAL_VALUE_OPTIONS = new Set(
   Object.entries(GLOBAL_OPTIONS)
     .filter(([, spec]) => spec.type === 'string')
-    .map(([name]) => `--${name}`),
+    .map(([name]) => name),
 );
 
 /**
  * The command words of `argv` (`['submit', 'inference']`), found before the options are known:
- * global options may precede them, and `groups` take one more word.
+ * global options may precede them, and a group takes one more word, which the options of its
+ * commands may precede too. `groups` maps each group to the names of its commands' options that
+ * take a value (`payment`), so `submit --payment 0.5 inference` names `submit inference`.
  */
-export function commandWords(argv: readonly string[], groups: ReadonlySet<string>): string[] {
+export function commandWords(argv: readonly string[], groups: ReadonlyMap<string, ReadonlySet<string>>): string[] {
   const words: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
@@ -39,7 +41,9 @@ export function commandWords(argv: readonly string[], groups: ReadonlySet<string
       break;
     }
     if (arg.startsWith('-')) {
-      if (GLOBAL_VALUE_OPTIONS.has(arg)) {
+      const name = arg.startsWith('--') ? arg.slice(2) : '';
+      const group = groups.get((words[0] === 'help' ? words[1] : words[0]) ?? '');
+      if (GLOBAL_VALUE_OPTIONS.has(name) || group?.has(name) === true) {
         i++;
       }
       continue;

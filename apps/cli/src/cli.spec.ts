@@ -106,6 +106,21 @@ describe('help', () => {
     expect(await aitbc(['--version'], fakeIo())).toEqual({ code: 0, stdout: `${VERSION}\n`, stderr: '' });
     expect(VERSION).toBe((JSON.parse(readFileSync('package.json', 'utf8')) as { version: string }).version);
   });
+
+  it('--json: the version as JSON, a missing command as a JSON usage error; help stays text', async () => {
+    expect(await aitbc(['--version', '--json'], fakeIo())).toEqual({
+      code: 0,
+      stdout: `{\n  "version": "${VERSION}"\n}\n`,
+      stderr: '',
+    });
+    expect(await aitbc(['--json'], fakeIo())).toEqual({
+      code: 2,
+      stdout: '',
+      stderr:
+        '{"error":{"message":"a command is needed (see aitbc --help)","exit_code":2,"http_status":null,"code":null,"request_id":null}}\n',
+    });
+    expect(await aitbc(['--help', '--json'], fakeIo())).toEqual(await aitbc(['--help'], fakeIo()));
+  });
 });
 
 describe('usage errors', () => {
@@ -120,6 +135,18 @@ describe('usage errors', () => {
       'aitbc: --state must be one of QUEUED, RUNNING, COMPLETED, FAILED, CANCELED, EXPIRED (got "done")\n',
     ],
     [['--url', 'ftp://x', 'list'], 'aitbc: the coordinator URL must be an http:// or https:// URL (got "ftp://x")\n'],
+    [['miners', '--status', 'foo'], 'aitbc: --status must be one of online, draining, offline (got "foo")\n'],
+    [
+      ['admin', 'miners', '--status', 'busy'],
+      'aitbc: --status must be one of online, draining, offline (got "busy")\n',
+    ],
+    [
+      ['submit', 'whisper', '--audio-url', 'https://media.example/a.mp3', '--ttl', '5'],
+      'aitbc: --ttl does not apply to a typed service: the coordinator sets its queue and run times ' +
+        '(queue: whisper 900 s, SD 600 s, LLM 300 s, ffmpeg 1800 s, blender max(600, frames × 30) s); ' +
+        'for a custom --ttl use submit raw\n',
+    ],
+    [['submit', '--payment', '0.5', 'teleport'], 'aitbc: unknown command "submit teleport" (see aitbc --help)\n'],
   ])('%j', async (argv, stderr) => {
     const io = fakeIo({ fetch: () => json(200, {}) });
     expect(await aitbc(argv, io)).toEqual({ code: 2, stdout: '', stderr });
@@ -153,6 +180,47 @@ describe('job commands', () => {
     expect({ code, stdout }).toEqual({ code: 0, stdout: `Job ID: ${JOB_ID}\nStatus: queued\n` });
     expect(io.requests[0].headers['idempotency-key']).toBe('00000000-0000-4000-8000-000000000001');
     expect(io.requests[0].body).toEqual({ payload: PAYLOAD });
+  });
+
+  it('submit: options that take a value may come before the kind', async () => {
+    const io = fakeIo({ fetch: coordinator({ 'POST /v1/jobs': () => json(201, view()) }) });
+    const argv = [
+      'submit',
+      '--payment',
+      '0.5',
+      '--priority',
+      '3',
+      'inference',
+      '--prompt',
+      'What is machine learning?',
+    ];
+    expect(await aitbc(argv, io)).toEqual({ code: 0, stdout: `Job ID: ${JOB_ID}\nStatus: queued\n`, stderr: '' });
+    expect(io.requests[0].body).toEqual({ payload: PAYLOAD, payment_amount: '0.5', priority: 3 });
+  });
+
+  it('miners --status: only the miners in that status, in any case', async () => {
+    const miner = (miner_id: string, status: string) => ({
+      miner_id,
+      status,
+      inflight: 0,
+      concurrency: 1,
+      jobs_completed: 2,
+      jobs_failed: 0,
+      average_job_duration_ms: 1500,
+      region: 'eu-west',
+      last_heartbeat: '2026-11-22T10:00:00.000Z',
+    });
+    const io = fakeIo({
+      fetch: coordinator({
+        'GET /v1/admin/miners': () =>
+          json(200, { items: [miner('rig-1/a', 'ONLINE'), miner('rig-2/b', 'DRAINING'), miner('rig-3/c', 'OFFLINE')] }),
+      }),
+    });
+    const { code, stdout } = await aitbc(['miners', '--status', 'Draining', '--json'], io);
+    expect({ code, items: (JSON.parse(stdout) as { items: unknown[] }).items }).toEqual({
+      code: 0,
+      items: [miner('rig-2/b', 'DRAINING')],
+    });
   });
 
   it('status: the job view, for people and as JSON', async () => {
@@ -255,6 +323,58 @@ describe('job commands', () => {
       '[0.0 s] no live updates (no streams here (503 SERVICE_UNAVAILABLE; request id req-1)); polling\n' +
         '[0.0 s] RUNNING\n[2.4 s] COMPLETED\n',
     );
+  });
+
+  it('wait in a terminal: a spinner redrawn in place with the state and the elapsed time, cleared at the end', async () => {
+    let polls = 0;
+    const io = fakeIo({
+      tty: true,
+      fetch: coordinator({
+        [`GET /v1/jobs/${JOB_ID}/events`]: () => envelope(503, 'SERVICE_UNAVAILABLE', 'no streams here'),
+        [`GET /v1/jobs/${JOB_ID}`]: () =>
+          json(
+            200,
+            ++polls < 3 ? view({ state: 'RUNNING', attempts: 1, assigned_miner_id: 'rig-1/gpu-a' }) : completed(),
+          ),
+        [`GET /v1/jobs/${JOB_ID}/result`]: () =>
+          json(200, { state: 'COMPLETED', result: RESULT, receipt, error: null }),
+      }),
+    });
+    const { code, stderr } = await aitbc(['wait', JOB_ID], io);
+    expect(code).toBe(0);
+    // a timer may redraw the spinner in between, so the frames are any of the spinner's
+    const frame = (text: string) => `\\r\\x1b\\[2K[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏] ${text}`;
+    expect(stderr).toMatch(
+      new RegExp(
+        `^(${frame('.*')})*` +
+          `(${frame('RUNNING · on rig-1/gpu-a · 0\\.0 s')})+` +
+          `(${frame('RUNNING · on rig-1/gpu-a · 0\\.5 s')})+` +
+          `(${frame('COMPLETED · 1\\.3 s')})+` +
+          '\\r\\x1b\\[2K$',
+      ),
+    );
+    expect(stderr).not.toContain('\n');
+  });
+
+  it('wait: Ctrl-C stops waiting with exit 130 and says the job goes on', async () => {
+    const io: FakeIo = fakeIo({
+      fetch: coordinator({
+        [`GET /v1/jobs/${JOB_ID}/events`]: () => envelope(503, 'SERVICE_UNAVAILABLE', 'no streams here'),
+        [`GET /v1/jobs/${JOB_ID}`]: () => {
+          expect(io.interrupt()).toBe(true);
+          return json(200, view({ state: 'RUNNING', attempts: 1 }));
+        },
+      }),
+    });
+    const { code, stdout, stderr } = await aitbc(['wait', JOB_ID], io);
+    expect({ code, stdout }).toEqual({ code: 130, stdout: '' });
+    expect(stderr).toMatch(
+      new RegExp(
+        `\\[0\\.0 s\\] RUNNING\\naitbc: stopped waiting; job ${JOB_ID} goes on \\(aitbc wait ${JOB_ID}\\)\\n$`,
+      ),
+    );
+    expect(io.requests.filter((request) => request.url.endsWith(`/v1/jobs/${JOB_ID}`))).toHaveLength(1);
+    expect(io.interrupt()).toBe(false);
   });
 
   it('wait: exit 1 and the error for a failed job; exit 4 for an unknown one', async () => {

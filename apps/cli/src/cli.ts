@@ -1,5 +1,5 @@
 import { commandWords, parseCommandArgs } from './args';
-import { CATALOG, findCommand } from './catalog';
+import { CATALOG, commandsOf, findCommand } from './catalog';
 import { resolveConfig } from './config';
 import { CliError, EXIT, usageError } from './exit-codes';
 import { commandHelp, groupHelp, topHelp } from './help';
@@ -10,7 +10,19 @@ import { VERSION } from './version';
 
 export { EXIT } from './exit-codes';
 
-const GROUPS = new Set(CATALOG.groups.map((group) => group.name));
+/** Each group with the options of its commands that take a value, which may come before its second word. */
+const GROUPS = new Map(
+  CATALOG.groups.map((group) => [
+    group.name,
+    new Set(
+      commandsOf(CATALOG, group.name).flatMap((command) =>
+        Object.entries(command.options)
+          .filter(([, spec]) => spec.type === 'string')
+          .map(([name]) => name),
+      ),
+    ),
+  ]),
+);
 
 /**
  * Runs `aitbc` with `argv` (without node and the script) and resolves to its exit code. Never
@@ -46,13 +58,17 @@ async function dispatch(argv: string[], env: NodeJS.ProcessEnv, io: Io, out: Out
     return help(words, out);
   }
   if (args.values.version === true) {
-    out.text(VERSION);
+    out.result({ version: VERSION }, () => VERSION);
     return EXIT.ok;
   }
   if (found && 'group' in found) {
     throw usageError(`${found.group.name} needs a command (see aitbc ${found.group.name} --help)`);
   }
   if (!command) {
+    // a script gets the usage error it can parse; a person the overview
+    if (out.json) {
+      throw usageError('a command is needed (see aitbc --help)');
+    }
     out.text(topHelp(CATALOG));
     return EXIT.usage;
   }

@@ -60,10 +60,26 @@ const jobsCommand: Command = {
   },
 };
 
+/** The coordinator's miner statuses (MINER_STATUSES; a type import, as the contracts' runtime is slow to load). */
+const MINER_STATUSES: Record<MinerStatusName, true> = { ONLINE: true, DRAINING: true, OFFLINE: true };
+const MINER_STATUS_NAMES = Object.keys(MINER_STATUSES).map((status) => status.toLowerCase());
+
+/** A `--status` value, any case, as the API spells it: a typo is a usage error, not an empty list. */
+function minerStatus(text: string | undefined): MinerStatusName | undefined {
+  if (text === undefined) {
+    return undefined;
+  }
+  const status = text.toUpperCase() as MinerStatusName;
+  if (!(status in MINER_STATUSES)) {
+    throw usageError(`--status must be one of ${MINER_STATUS_NAMES.join(', ')} (got "${text}")`);
+  }
+  return status;
+}
+
 /** `admin miners` and its shortcut `miners`. */
 export async function listMiners(ctx: CommandContext, values: OptionValues): Promise<number> {
+  const status = minerStatus(stringOption(values, 'status'));
   const list = await ctx.http.get<AdminMinerListDto>('/v1/admin/miners');
-  const status = stringOption(values, 'status')?.toUpperCase() as MinerStatusName | undefined;
   const items = status ? list.items.filter((miner) => miner.status === status) : list.items;
   ctx.out.result({ items }, () =>
     items.length === 0
@@ -89,8 +105,8 @@ export const MINER_OPTIONS: OptionSpecs = {
   status: {
     type: 'string',
     value: 'STATUS',
-    description: 'only miners in this status (online, draining, offline)',
-    complete: ['online', 'draining', 'offline'],
+    description: `only miners in this status (${MINER_STATUS_NAMES.join(', ')})`,
+    complete: MINER_STATUS_NAMES,
   },
 };
 

@@ -237,6 +237,32 @@ describe('submit request bodies', () => {
   });
 });
 
+describe('typed services and job times', () => {
+  const typedKinds = ['whisper', 'sd', 'ffmpeg', 'blender'];
+
+  it.each(typedKinds.flatMap((kind) => [[kind, 'ttl'] as const, [kind, 'timeout'] as const]))(
+    '%s refuses --%s, before its own options, saying why and what to use instead',
+    async (kind, option) => {
+      const failure = build(kind, { [option]: '5' });
+      await expect(failure).rejects.toThrow(
+        `--${option} does not apply to a typed service: the coordinator sets its queue and run times ` +
+          '(queue: whisper 900 s, SD 600 s, LLM 300 s, ffmpeg 1800 s, blender max(600, frames × 30) s); ' +
+          `for a custom --${option} use submit raw`,
+      );
+      await expect(failure).rejects.toHaveProperty('exitCode', 2);
+    },
+  );
+
+  it('is the typed kinds that take --ttl and --timeout only to refuse them; the others send them', async () => {
+    const takesTimes = SERVICES.filter((service) => 'ttl' in service.options && 'timeout' in service.options);
+    expect(takesTimes.map((service) => service.kind)).toEqual(['inference', 'chat', ...typedKinds, 'raw']);
+    await expect(build('raw', { payload: '{}', ttl: '5', timeout: '60' })).resolves.toEqual({
+      path: '/v1/jobs',
+      body: { payload: {}, ttl_seconds: 5, timeout_seconds: 60 },
+    });
+  });
+});
+
 describe('constraints and the envelope', () => {
   it('are absent when not given', () => {
     expect(constraints({})).toBeUndefined();

@@ -71,6 +71,16 @@ const JOB_OPTIONS: OptionSpecs = {
  */
 const TYPED_JOB_OPTIONS: OptionSpecs = {
   ...PAYMENT_OPTIONS,
+  ttl: {
+    type: 'string',
+    value: 'SECONDS',
+    description: 'refused: a typed service has a fixed queue time (use submit raw)',
+  },
+  timeout: {
+    type: 'string',
+    value: 'SECONDS',
+    description: 'refused: the coordinator sets the run time (use submit raw)',
+  },
   constraint: {
     type: 'string',
     multiple: true,
@@ -260,6 +270,34 @@ const TYPED_DESCRIPTION =
   'A typed service endpoint: the coordinator checks the request and derives the hardware the job needs\n' +
   'and its queue time; --set adds any other field of the request (see the API docs at /docs).';
 
+/**
+ * A typed service body has no ttl or timeout: the coordinator fixes the queue time per service and derives
+ * the run time from the request. The options are accepted so that they can be refused with the reason.
+ */
+export function refuseJobTimes(values: OptionValues): void {
+  const given = ['ttl', 'timeout'].find((name) => values[name] !== undefined);
+  if (given !== undefined) {
+    throw usageError(
+      `--${given} does not apply to a typed service: the coordinator sets its queue and run times ` +
+        '(queue: whisper 900 s, SD 600 s, LLM 300 s, ffmpeg 1800 s, blender max(600, frames × 30) s); ' +
+        `for a custom --${given} use submit raw`,
+    );
+  }
+}
+
+/** A typed service endpoint: its description, --set and the typed job options; --ttl/--timeout refused first. */
+function typedService(spec: ServiceSpec): ServiceSpec {
+  return {
+    ...spec,
+    description: TYPED_DESCRIPTION,
+    options: { ...spec.options, ...SET_OPTION, ...TYPED_JOB_OPTIONS },
+    build(values, io) {
+      refuseJobTimes(values);
+      return spec.build(values, io);
+    },
+  };
+}
+
 /** The `job` member of a typed body: payment, priority, webhook, region and price cap, only those given. */
 export function typedJob(values: OptionValues): Record<string, unknown> | undefined {
   const given = constraints(values) ?? {};
@@ -350,9 +388,8 @@ export const SERVICES: readonly ServiceSpec[] = [
       return { path: '/v1/jobs', body: { payload, ...envelope(values) } };
     },
   },
-  {
+  typedService({
     kind: 'whisper',
-    description: TYPED_DESCRIPTION,
     summary: 'speech to text with Whisper',
     usage: '--audio-url URL [--model NAME] [--language CODE] [--task transcribe|translate] [options]',
     options: {
@@ -370,8 +407,6 @@ export const SERVICES: readonly ServiceSpec[] = [
         description: 'transcribe (default), or translate into English',
         complete: ['transcribe', 'translate'],
       },
-      ...SET_OPTION,
-      ...TYPED_JOB_OPTIONS,
     },
     examples: [
       'aitbc submit whisper --audio-url https://example.com/talk.mp3 --model base --language en --wait',
@@ -392,10 +427,9 @@ export const SERVICES: readonly ServiceSpec[] = [
         values,
       );
     },
-  },
-  {
+  }),
+  typedService({
     kind: 'sd',
-    description: TYPED_DESCRIPTION,
     summary: 'an image from a prompt with Stable Diffusion',
     usage: '--prompt TEXT [--model NAME] [--width PX] [--height PX] [--steps N] [options]',
     options: {
@@ -411,8 +445,6 @@ export const SERVICES: readonly ServiceSpec[] = [
       height: { type: 'string', value: 'PX', description: 'image height, a multiple of 8 (default: the model’s)' },
       steps: { type: 'string', value: 'N', description: 'sampling steps (default 30)' },
       seed: { type: 'string', value: 'N', description: 'random seed, for a reproducible image' },
-      ...SET_OPTION,
-      ...TYPED_JOB_OPTIONS,
     },
     examples: [
       'aitbc submit sd --prompt "a lighthouse at dusk" --model sdxl-base-1.0 --width 1024 --height 1024 --wait',
@@ -433,10 +465,9 @@ export const SERVICES: readonly ServiceSpec[] = [
         values,
       );
     },
-  },
-  {
+  }),
+  typedService({
     kind: 'ffmpeg',
-    description: TYPED_DESCRIPTION,
     summary: 'a video or audio transcode with ffmpeg',
     usage: '--input-url URL [--output-format FORMAT] [--video-codec C] [--audio-codec C] [options]',
     options: {
@@ -462,8 +493,6 @@ export const SERVICES: readonly ServiceSpec[] = [
       resolution: { type: 'string', value: 'WxH', description: 'e.g. 1280x720' },
       crf: { type: 'string', value: 'N', description: 'quality 0..51, lower is better (default 23)' },
       preset: { type: 'string', value: 'NAME', description: 'encoder preset: ultrafast … veryslow (default medium)' },
-      ...SET_OPTION,
-      ...TYPED_JOB_OPTIONS,
     },
     examples: [
       'aitbc submit ffmpeg --input-url https://example.com/in.mov --output-format mp4 --video-codec h264 --crf 23 --wait',
@@ -483,10 +512,9 @@ export const SERVICES: readonly ServiceSpec[] = [
         values,
       );
     },
-  },
-  {
+  }),
+  typedService({
     kind: 'blender',
-    description: TYPED_DESCRIPTION,
     summary: 'render frames of a .blend file with Blender',
     usage: '--blend-file-url URL [--frame-start N] [--frame-end N] [--engine cycles|eevee] [options]',
     options: {
@@ -499,8 +527,6 @@ export const SERVICES: readonly ServiceSpec[] = [
         description: 'cycles (default) or eevee',
         complete: ['cycles', 'eevee'],
       },
-      ...SET_OPTION,
-      ...TYPED_JOB_OPTIONS,
     },
     examples: [
       'aitbc submit blender --blend-file-url https://example.com/scene.blend --frame-start 1 --frame-end 24 --engine cycles',
@@ -518,7 +544,7 @@ export const SERVICES: readonly ServiceSpec[] = [
         values,
       );
     },
-  },
+  }),
   {
     kind: 'raw',
     summary: 'any payload, as JSON (POST /v1/jobs)',
