@@ -13,6 +13,12 @@ interface Route {
 }
 
 const UNKNOWN_JOB = 'ab'.repeat(16);
+/** the 403 a key of another role gets */
+const FORBIDDEN: Record<Role, string> = {
+  client: 'this route needs a client key',
+  miner: 'this route needs a miner key',
+  admin: 'this route needs an admin key',
+};
 const ROUTES: Route[] = [
   { method: 'post', path: '/v1/jobs', role: 'client', body: { payload: { prompt: 'matrix' } }, ok: [201] },
   { method: 'get', path: '/v1/jobs', role: 'client', ok: [200] },
@@ -93,7 +99,7 @@ describe('auth matrix: every route × no key / unknown key / wrong role / right 
           expect([wrong, res.status, res.body]).toEqual([
             wrong,
             403,
-            envelope(403, 'FORBIDDEN', `this route needs a ${route.role} key`),
+            envelope(403, 'FORBIDDEN', FORBIDDEN[route.role]),
           ]);
         }
       });

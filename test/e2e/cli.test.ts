@@ -303,7 +303,7 @@ describe('aitbc against a real coordinator', () => {
       expect(await aitbc(['admin', 'stats'])).toEqual({
         status: 3,
         stdout: '',
-        stderr: 'aitbc: this route needs a admin key (403 FORBIDDEN; key from AITBC_API_KEY)\n',
+        stderr: 'aitbc: this route needs an admin key (403 FORBIDDEN; key from AITBC_API_KEY)\n',
       });
       const asJson = await aitbc(['list', '--json'], { AITBC_API_KEY: 'not-a-key-of-this-coordinator' });
       expect({ status: asJson.status, stdout: asJson.stdout }).toEqual({ status: 3, stdout: '' });
@@ -347,8 +347,11 @@ describe('aitbc against a real coordinator', () => {
         stdout: '',
         stderr: `aitbc: cannot reach ${nowhere}: connection refused (gave up after 4 attempts)\n`,
       });
-      const health = await aitbc(['health'], { AITBC_URL: nowhere });
-      expect(health.status).toBe(5);
+      expect(await aitbc(['health'], { AITBC_URL: nowhere })).toEqual({
+        status: 5,
+        stdout: '',
+        stderr: `aitbc: cannot reach ${nowhere}: connection refused (gave up after 4 attempts)\n`,
+      });
     });
   });
 

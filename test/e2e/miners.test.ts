@@ -421,6 +421,7 @@ describe('miners (real Postgres and Redis)', () => {
       { method: 'get', path: '/v1/admin/miners', role: 'admin', wrong: TEST_KEYS.miner, body: undefined },
     ] as const;
     const right = { miner: TEST_KEYS.miner, admin: TEST_KEYS.admin };
+    const FORBIDDEN = { miner: 'this route needs a miner key', admin: 'this route needs an admin key' };
 
     beforeAll(async () => {
       await register(name).expect(200);
@@ -443,7 +444,7 @@ describe('miners (real Postgres and Redis)', () => {
         envelope(401, 'UNAUTHORIZED', 'unknown API key'),
       );
       expect((await call(route, route.wrong).expect(403)).body).toEqual(
-        envelope(403, 'FORBIDDEN', `this route needs a ${route.role} key`),
+        envelope(403, 'FORBIDDEN', FORBIDDEN[route.role]),
       );
       const ok = await call(route, right[route.role]);
       expect(ok.status).toBe(200);

@@ -118,9 +118,9 @@ describe('HttpClient', () => {
     [
       403,
       'FORBIDDEN',
-      'this route needs a admin key',
+      'this route needs an admin key',
       EXIT.auth,
-      'this route needs a admin key (403 FORBIDDEN; key from AITBC_API_KEY)',
+      'this route needs an admin key (403 FORBIDDEN; key from AITBC_API_KEY)',
     ],
     [404, 'JOB_NOT_FOUND', 'job not found', EXIT.notFound, 'job not found (404 JOB_NOT_FOUND)'],
     [409, 'JOB_ALREADY_TERMINAL', 'job is COMPLETED', EXIT.usage, 'job is COMPLETED (409 JOB_ALREADY_TERMINAL)'],

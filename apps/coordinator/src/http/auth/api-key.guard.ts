@@ -45,7 +45,10 @@ export class ApiKeyGuard implements CanActivate {
       throw new AppError(ErrorCode.UNAUTHORIZED, 'unknown API key');
     }
     if (!roles.includes(entry.role)) {
-      throw new AppError(ErrorCode.FORBIDDEN, `this route needs a ${roles.join(' or ')} key`);
+      throw new AppError(
+        ErrorCode.FORBIDDEN,
+        `this route needs ${/^[aeiou]/.test(roles[0]) ? 'an' : 'a'} ${roles.join(' or ')} key`,
+      );
     }
     request.principal = { id: entry.id, role: entry.role };
     if (entry.role === 'miner') {
