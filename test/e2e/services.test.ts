@@ -26,6 +26,8 @@ const AUDIO = 'https://media.example/talk.mp3';
 const IMAGE = 'https://media.example/sketch.png';
 const VIDEO = 'https://media.example/talk.mov';
 const BLEND = 'https://media.example/scene.blend';
+/** An http(s) URL one character over the 2048 the endpoints take. */
+const LONG_URL = `https://media.example/${'a'.repeat(2048 - 'https://media.example/'.length - 3)}.mp3`;
 
 /** A valid minimal body of each route. */
 const MINIMAL: Record<Route, Record<string, unknown>> = {
@@ -358,29 +360,42 @@ describe('typed service endpoints (real Postgres and Redis)', () => {
       ['whisper/transcribe', { audio_url: AUDIO, language: 'english' }, 'language'],
       ['whisper/transcribe', { audio_url: AUDIO, output_format: 'docx' }, 'output_format'],
       ['whisper/transcribe', { audio_url: AUDIO, temperature: 1.5 }, 'temperature'],
+      ['whisper/transcribe', { audio_url: AUDIO, temperature: -0.1 }, 'temperature'],
+      ['whisper/transcribe', { audio_url: LONG_URL }, 'audio_url'],
       ['whisper/transcribe', { audio_url: AUDIO, word_timestamps: 'yes' }, 'word_timestamps'],
       ['whisper/transcribe', { audio_url: AUDIO, initial_prompt: 'x'.repeat(2001) }, 'initial_prompt'],
       ['whisper/translate', { audio_url: AUDIO, task: 'transcribe' }, 'task'],
       ['stable-diffusion/generate', {}, 'prompt'],
       ['stable-diffusion/generate', { prompt: '' }, 'prompt'],
+      ['stable-diffusion/generate', { prompt: 'x'.repeat(4001) }, 'prompt'],
+      ['stable-diffusion/generate', { prompt: 'p', negative_prompt: 'x'.repeat(4001) }, 'negative_prompt'],
       ['stable-diffusion/generate', { prompt: 'p', model: 'midjourney' }, 'model'],
       ['stable-diffusion/generate', { prompt: 'p', width: 516 }, 'width'],
       ['stable-diffusion/generate', { prompt: 'p', width: 128 }, 'width'],
+      ['stable-diffusion/generate', { prompt: 'p', width: 2056 }, 'width'],
       ['stable-diffusion/generate', { prompt: 'p', height: 4096 }, 'height'],
+      ['stable-diffusion/generate', { prompt: 'p', height: 248 }, 'height'],
       ['stable-diffusion/generate', { prompt: 'p', steps: 0 }, 'steps'],
       ['stable-diffusion/generate', { prompt: 'p', steps: 151 }, 'steps'],
       ['stable-diffusion/generate', { prompt: 'p', guidance_scale: 31 }, 'guidance_scale'],
+      ['stable-diffusion/generate', { prompt: 'p', guidance_scale: -0.5 }, 'guidance_scale'],
       ['stable-diffusion/generate', { prompt: 'p', scheduler: 'karras' }, 'scheduler'],
       ['stable-diffusion/generate', { prompt: 'p', seed: -1 }, 'seed'],
+      ['stable-diffusion/generate', { prompt: 'p', seed: 4_294_967_296 }, 'seed'],
       ['stable-diffusion/generate', { prompt: 'p', num_images: 5 }, 'num_images'],
+      ['stable-diffusion/generate', { prompt: 'p', num_images: 0 }, 'num_images'],
       ['stable-diffusion/generate', { prompt: 'p', init_image_url: IMAGE }, 'init_image_url'],
       ['stable-diffusion/img2img', { prompt: 'p' }, 'init_image_url'],
       ['stable-diffusion/img2img', { prompt: 'p', init_image_url: IMAGE, strength: 1.5 }, 'strength'],
+      ['stable-diffusion/img2img', { prompt: 'p', init_image_url: IMAGE, strength: -0.1 }, 'strength'],
+      ['stable-diffusion/img2img', { prompt: 'p', init_image_url: 'not a url' }, 'init_image_url'],
+      ['stable-diffusion/img2img', { prompt: 'p', init_image_url: 'file:///etc/passwd' }, 'init_image_url'],
       ['llm/inference', { prompt: 'Hi!' }, 'model'],
       ['llm/inference', { model: '', prompt: 'Hi!' }, 'model'],
       ['llm/inference', { model: 'llama 3', prompt: 'Hi!' }, 'model'],
       ['llm/inference', { model: 'm'.repeat(257), prompt: 'Hi!' }, 'model'],
       ['llm/inference', { model: 'llama3.2:latest' }, 'prompt'],
+      ['llm/inference', { model: 'llama3.2:latest', prompt: '' }, 'prompt'],
       ['llm/inference', { model: 'llama3.2:latest', prompt: MANY }, 'prompt'],
       ['llm/inference', { model: 'llama3.2:latest', prompt: 'Hi!', max_tokens: 0 }, 'max_tokens'],
       ['llm/inference', { model: 'llama3.2:latest', prompt: 'Hi!', max_tokens: 8193 }, 'max_tokens'],
@@ -389,7 +404,9 @@ describe('typed service endpoints (real Postgres and Redis)', () => {
       ['llm/inference', { model: 'llama3.2:latest', prompt: 'Hi!', temperature: 2.1 }, 'temperature'],
       ['llm/inference', { model: 'llama3.2:latest', prompt: 'Hi!', temperature: -0.1 }, 'temperature'],
       ['llm/inference', { model: 'llama3.2:latest', prompt: 'Hi!', top_p: 1.1 }, 'top_p'],
+      ['llm/inference', { model: 'llama3.2:latest', prompt: 'Hi!', top_p: -0.1 }, 'top_p'],
       ['llm/inference', { model: 'llama3.2:latest', prompt: 'Hi!', system: 42 }, 'system'],
+      ['llm/inference', { model: 'llama3.2:latest', prompt: 'Hi!', system: MANY }, 'system'],
       ['llm/inference', { model: 'llama3.2:latest', prompt: 'Hi!', stream: true }, 'stream'],
       [
         'llm/stream',
@@ -401,6 +418,8 @@ describe('typed service endpoints (real Postgres and Redis)', () => {
       ['llm/stream', { model: 'llama3.2:latest', prompt: 'Hi!', job: [{ payment_amount: '1' }] }, 'job'],
       ['llm/stream', { model: 'llama3.2:latest', prompt: 'Hi!', job: 'urgent' }, 'job'],
       ['ffmpeg/transcode', {}, 'input_url'],
+      ['ffmpeg/transcode', { input_url: 'not a url' }, 'input_url'],
+      ['ffmpeg/transcode', { input_url: 'ftp://media.example/talk.mov' }, 'input_url'],
       ['ffmpeg/transcode', { input_url: VIDEO, output_format: 'avi' }, 'output_format'],
       ['ffmpeg/transcode', { input_url: VIDEO, video_codec: 'mpeg2' }, 'video_codec'],
       ['ffmpeg/transcode', { input_url: VIDEO, audio_codec: 'vorbis' }, 'audio_codec'],
@@ -409,8 +428,20 @@ describe('typed service endpoints (real Postgres and Redis)', () => {
       ['ffmpeg/transcode', { input_url: VIDEO, video_codec: 'vp9', hardware_acceleration: true }, 'video_codec'],
       ['ffmpeg/transcode', { input_url: VIDEO, resolution: '1280*720' }, 'resolution'],
       ['ffmpeg/transcode', { input_url: VIDEO, resolution: '1x1' }, 'resolution'],
+      // the shipped miner encodes in 4:2:0 (even sides) up to 8K, and refuses anything else for good
+      ['ffmpeg/transcode', { input_url: VIDEO, resolution: '1281x720' }, 'resolution'],
+      ['ffmpeg/transcode', { input_url: VIDEO, resolution: '1280x721' }, 'resolution'],
+      ['ffmpeg/transcode', { input_url: VIDEO, resolution: '7682x4320' }, 'resolution'],
+      ['ffmpeg/transcode', { input_url: VIDEO, resolution: '7680x4322' }, 'resolution'],
+      ['ffmpeg/transcode', { input_url: VIDEO, resolution: '99999x99999' }, 'resolution'],
+      ['ffmpeg/transcode', { input_url: VIDEO, resolution: '0640x360' }, 'resolution'],
       ['ffmpeg/transcode', { input_url: VIDEO, video_bitrate: '2 M' }, 'video_bitrate'],
       ['ffmpeg/transcode', { input_url: VIDEO, audio_bitrate: '128kbps' }, 'audio_bitrate'],
+      // the miner's allow-list passes at most 6 digits and 3 decimals to ffmpeg
+      ['ffmpeg/transcode', { input_url: VIDEO, video_bitrate: '1234567k' }, 'video_bitrate'],
+      ['ffmpeg/transcode', { input_url: VIDEO, video_bitrate: '1.2345M' }, 'video_bitrate'],
+      ['ffmpeg/transcode', { input_url: VIDEO, audio_bitrate: '1234567k' }, 'audio_bitrate'],
+      ['ffmpeg/transcode', { input_url: VIDEO, audio_bitrate: '128m' }, 'audio_bitrate'],
       ['ffmpeg/transcode', { input_url: VIDEO, fps: 0 }, 'fps'],
       ['ffmpeg/transcode', { input_url: VIDEO, fps: 241 }, 'fps'],
       ['ffmpeg/transcode', { input_url: VIDEO, crf: -1 }, 'crf'],
@@ -418,13 +449,19 @@ describe('typed service endpoints (real Postgres and Redis)', () => {
       ['ffmpeg/transcode', { input_url: VIDEO, preset: 'fastest' }, 'preset'],
       ['ffmpeg/transcode', { input_url: VIDEO, hardware_acceleration: 1 }, 'hardware_acceleration'],
       ['blender/render', {}, 'blend_file_url'],
+      ['blender/render', { blend_file_url: 'not a url' }, 'blend_file_url'],
+      ['blender/render', { blend_file_url: BLEND, frame_start: 1_048_575 }, 'frame_start'],
+      ['blender/render', { blend_file_url: BLEND, frame_start: 0, frame_end: -1 }, 'frame_end'],
       ['blender/render', { blend_file_url: BLEND, frame_start: 10, frame_end: 9 }, 'frame_end'],
       ['blender/render', { blend_file_url: BLEND, frame_start: 1, frame_end: 2881 }, 'frame_end'],
       ['blender/render', { blend_file_url: BLEND, frame_start: -1 }, 'frame_start'],
       ['blender/render', { blend_file_url: BLEND, engine: 'workbench' }, 'engine'],
       ['blender/render', { blend_file_url: BLEND, resolution_x: 8 }, 'resolution_x'],
+      ['blender/render', { blend_file_url: BLEND, resolution_x: 16385 }, 'resolution_x'],
       ['blender/render', { blend_file_url: BLEND, resolution_y: 16385 }, 'resolution_y'],
+      ['blender/render', { blend_file_url: BLEND, resolution_y: 15 }, 'resolution_y'],
       ['blender/render', { blend_file_url: BLEND, samples: 0 }, 'samples'],
+      ['blender/render', { blend_file_url: BLEND, samples: 4097 }, 'samples'],
       ['blender/render', { blend_file_url: BLEND, output_format: 'bmp' }, 'output_format'],
     ])('%s %j', async (route, body, field) => {
       const res = await post(route, body).expect(422);
@@ -542,6 +579,45 @@ describe('typed service endpoints (real Postgres and Redis)', () => {
       job_id: bigJob,
       constraints: { services: ['llm_inference'], models: ['llama3.1:8b'], min_vram_gb: 6.2 },
     });
+  });
+
+  it('accepts the largest resolution and bitrates the shipped miner passes to ffmpeg', async () => {
+    const body = { input_url: VIDEO, resolution: '7680x4320', video_bitrate: '999999k', audio_bitrate: '1.234M' };
+    const res = await post('ffmpeg/transcode', body).expect(201);
+    expect((await stored(res.body.job_id)).payload.service_request).toMatchObject(body);
+  });
+
+  it('tags a tagless LLM model as Ollama does, so a miner advertising llama3.2:latest runs it', async () => {
+    await clearDispatch(pool);
+    const miner = `tagged-${randomBytes(3).toString('hex')}`;
+    await api.register(miner, {
+      capabilities: capabilities({
+        gpus: [],
+        cuda: undefined,
+        models: ['llama3.2:latest'],
+        services: ['llm_inference'],
+      }),
+      concurrency: 3,
+    });
+    const typed = (await post('llm/inference', { model: 'llama3.2', prompt: 'Hi!' }).expect(201)).body.job_id;
+    const job = await stored(typed);
+    expect(job.constraints).toEqual({ services: ['llm_inference'], models: ['llama3.2:latest'] });
+    // the miner hands the name to Ollama, which reads both forms alike: the request keeps what the client sent
+    expect(job.payload.service_request).toMatchObject({ model: 'llama3.2' });
+    const generic = await api.submitOk({ payload: { type: 'inference', model: 'llama3.2', prompt: 'Hi!' } });
+    const constrained = await api.submitOk({ payload: { type: 'custom' }, constraints: { models: ['llama3.2'] } });
+    const { rows } = await pool.query<{ job_id: string; models: string[] }>(
+      'SELECT job_id, models FROM job_queue WHERE job_id = ANY($1) ORDER BY job_id',
+      [[typed, generic, constrained]],
+    );
+    const all = [typed, generic, constrained].sort();
+    expect(rows).toEqual(all.map((job_id) => ({ job_id, models: ['llama3.2:latest'] })));
+    const polled: string[] = [];
+    for (let i = 0; i < 3; i += 1) {
+      polled.push((await api.poll(miner).expect(200)).body.job_id);
+    }
+    expect(polled.sort()).toEqual(all);
+    await api.poll(miner).expect(204);
   });
 
   it('documents every typed body in Swagger with examples', async () => {

@@ -2,6 +2,8 @@ export * from './errors';
 export * from './health';
 export * from './logging';
 export * from './money';
+export * from './model-names';
+export * from './ffmpeg-limits';
 export * from './jobs.dto';
 export * from './ledger.dto';
 export * from './explorer.dto';

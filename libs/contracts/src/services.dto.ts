@@ -20,6 +20,7 @@ import {
   ValidateNested,
   type ValidationOptions,
 } from 'class-validator';
+import { FFMPEG_BITRATE_PATTERN, FFMPEG_RESOLUTION_PATTERN } from './ffmpeg-limits';
 import { JOB_STATES, JobConstraintsDto, type JobStateName, SubmitJobDto } from './jobs.dto';
 
 /**
@@ -289,7 +290,7 @@ export class LlmRequestDto extends ServiceBodyDto {
   system?: string;
 }
 
-const BITRATE = /^\d+(\.\d+)?[kM]$/;
+const BITRATE = new RegExp(FFMPEG_BITRATE_PATTERN);
 /** The codecs of one kind the body's container can hold; null when the format is unknown or audio-only. */
 const containerCodecs = (kind: 'video' | 'audio', format: unknown) =>
   typeof format === 'string' && Object.hasOwn(FFMPEG_CONTAINERS, format)
@@ -334,19 +335,33 @@ export class FfmpegTranscodeRequestDto extends ServiceBodyDto {
   @Satisfies('containerCodec', inContainer('audio'), containerMessage('audio'))
   audio_codec?: FfmpegAudioCodec;
 
-  @ApiPropertyOptional({ example: '1280x720', description: 'WIDTHxHEIGHT' })
+  @ApiPropertyOptional({
+    example: '1280x720',
+    pattern: FFMPEG_RESOLUTION_PATTERN,
+    description: 'WIDTHxHEIGHT, both even, at most 7680x4320',
+  })
   @IsOptional()
   @IsString()
-  @Matches(/^\d{2,5}x\d{2,5}$/, { message: 'resolution must look like 1280x720' })
+  @Matches(new RegExp(FFMPEG_RESOLUTION_PATTERN), {
+    message: 'resolution must look like 1280x720: even sides of at most 7680x4320',
+  })
   resolution?: string;
 
-  @ApiPropertyOptional({ example: '2M', description: 'number with k or M' })
+  @ApiPropertyOptional({
+    example: '2M',
+    pattern: FFMPEG_BITRATE_PATTERN,
+    description: 'up to 6 digits (3 decimals) with k or M',
+  })
   @IsOptional()
   @IsString()
   @Matches(BITRATE, { message: 'video_bitrate must look like 2M or 800k' })
   video_bitrate?: string;
 
-  @ApiPropertyOptional({ example: '128k', description: 'number with k or M' })
+  @ApiPropertyOptional({
+    example: '128k',
+    pattern: FFMPEG_BITRATE_PATTERN,
+    description: 'up to 6 digits (3 decimals) with k or M',
+  })
   @IsOptional()
   @IsString()
   @Matches(BITRATE, { message: 'audio_bitrate must look like 128k' })

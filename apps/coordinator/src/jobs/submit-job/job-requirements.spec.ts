@@ -26,6 +26,18 @@ describe('jobRequirements', () => {
     });
   });
 
+  it("tags tagless model names as Ollama does, in constraints and in the payload's model", () => {
+    expect(
+      jobRequirements(
+        { models: ['mistral', ' phi3 ', 'llama3.2:latest', ''] },
+        { type: 'inference', model: 'llama3.2' },
+      ).models,
+    ).toEqual(['llama3.2:latest', 'mistral:latest', 'phi3:latest']);
+    expect(jobRequirements({}, { type: 'chat', model: 'registry.local:5000/team/model' }).models).toEqual([
+      'registry.local:5000/team/model:latest',
+    ]);
+  });
+
   it('leaves unconstrained fields null', () => {
     expect(jobRequirements({}, { prompt: 'x' })).toEqual({
       models: [],

@@ -1,4 +1,4 @@
-import { JobConstraintsDto, toMicro } from '@aitbc/contracts';
+import { type JobConstraintsDto, toMicro, withModelTag } from '@aitbc/contracts';
 import type { JobRequirements } from '../job.events';
 
 /** "12.4" → 12004, so versions compare as integers (12.4 ≥ 11.8). */
@@ -9,12 +9,13 @@ export function cudaNumber(version: string): number {
 
 /**
  * Normalises a job's constraints for matching in SQL. A `model` in the payload is a models
- * constraint too: a job for llama3.2 only goes to a miner that has llama3.2.
+ * constraint too: a job for llama3.2:latest only goes to a miner that has llama3.2:latest. Model
+ * names get Ollama's default tag (`llama3.2` is `llama3.2:latest`), as miners advertise them.
  */
 export function jobRequirements(constraints: JobConstraintsDto, payload: Record<string, unknown>): JobRequirements {
-  const models = new Set(constraints.models ?? []);
+  const models = new Set((constraints.models ?? []).map(withModelTag).filter((model) => model !== ''));
   if (typeof payload.model === 'string' && payload.model.trim() !== '') {
-    models.add(payload.model.trim());
+    models.add(withModelTag(payload.model));
   }
   return {
     models: [...models].sort(),

@@ -9,7 +9,7 @@ describe('minerMatchFields', () => {
           { name: ' NVIDIA RTX A6000 ', vendor: 'nvidia', memory_mb: 49140 },
         ],
         cuda: '12.4',
-        models: ['llama3.2:latest', 'Mistral:7B'],
+        models: ['llama3.2:latest', 'Mistral:7B', 'phi3'],
         services: ['LLM_Inference', 'llm_inference', 'ffmpeg'],
         price: '0.02',
       }),
@@ -17,7 +17,7 @@ describe('minerMatchFields', () => {
       gpu_names: ['nvidia', 'nvidia geforce rtx 4060 ti', 'nvidia rtx a6000'],
       max_vram_mb: 49140,
       cuda: 12004,
-      models: ['llama3.2:latest', 'Mistral:7B'],
+      models: ['llama3.2:latest', 'Mistral:7B', 'phi3:latest'],
       services: ['ffmpeg', 'llm_inference'],
       price_micro: 20_000,
     });

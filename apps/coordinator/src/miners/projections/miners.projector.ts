@@ -1,4 +1,4 @@
-import { type CapabilitiesDto, toMicro } from '@aitbc/contracts';
+import { type CapabilitiesDto, toMicro, withModelTag } from '@aitbc/contracts';
 import type { Queryable } from '@aitbc/event-store';
 import { cudaNumber } from '../../jobs/submit-job/job-requirements';
 import type { MinerRegisteredData, NewMinerEvent } from '../miner.events';
@@ -29,7 +29,8 @@ export function minerMatchFields(capabilities: CapabilitiesDto): MinerMatchField
     gpu_names: [...new Set(names)].sort(),
     max_vram_mb: gpus.length === 0 ? null : Math.max(...gpus.map((gpu) => gpu.memory_mb)),
     cuda: capabilities.cuda === undefined ? null : cudaNumber(capabilities.cuda),
-    models: capabilities.models,
+    // tagged as a job's models constraint is (`llama3.2` is `llama3.2:latest`), so the two compare exactly
+    models: capabilities.models.map(withModelTag),
     services: [...new Set(capabilities.services.map((service) => service.toLowerCase()))].sort(),
     price_micro: toMicro(capabilities.price ?? '0'),
   };

@@ -1,4 +1,4 @@
-import type { ServiceDefinitionDto } from '@aitbc/contracts';
+import { FFMPEG_BITRATE_PATTERN, FFMPEG_RESOLUTION_PATTERN, type ServiceDefinitionDto } from '@aitbc/contracts';
 
 /** Audio, image and video processing. `ffmpeg` has a typed endpoint. */
 export const MEDIA_PROCESSING_SERVICES: ServiceDefinitionDto[] = [
@@ -37,22 +37,22 @@ export const MEDIA_PROCESSING_SERVICES: ServiceDefinitionDto[] = [
         name: 'resolution',
         type: 'string',
         required: false,
-        description: 'WIDTHxHEIGHT, e.g. 1280x720',
-        pattern: '^\\d{2,5}x\\d{2,5}$',
+        description: 'WIDTHxHEIGHT, both even, at most 7680x4320, e.g. 1280x720',
+        pattern: FFMPEG_RESOLUTION_PATTERN,
       },
       {
         name: 'video_bitrate',
         type: 'string',
         required: false,
         description: 'e.g. 2M or 800k',
-        pattern: '^\\d+(\\.\\d+)?[kM]$',
+        pattern: FFMPEG_BITRATE_PATTERN,
       },
       {
         name: 'audio_bitrate',
         type: 'string',
         required: false,
         description: 'e.g. 128k',
-        pattern: '^\\d+(\\.\\d+)?[kM]$',
+        pattern: FFMPEG_BITRATE_PATTERN,
       },
       { name: 'fps', type: 'integer', required: false, description: 'frames per second', minimum: 1, maximum: 240 },
       {

@@ -136,6 +136,12 @@ describe('serviceJob', () => {
     });
   });
 
+  it('tags a tagless model as Ollama does, in the constraint only: miners advertise llama3.2:latest', () => {
+    const job = serviceJob(request('llm/inference', { model: 'llama3.2', prompt: 'Hi!' }));
+    expect(job.submit.constraints).toEqual({ services: ['llm_inference'], models: ['llama3.2:latest'] });
+    expect(job.submit.payload.service_request).toMatchObject({ model: 'llama3.2' });
+  });
+
   it('keeps job options out of the service request and puts them on the job', () => {
     const job = serviceJob(
       request('llm/inference', {

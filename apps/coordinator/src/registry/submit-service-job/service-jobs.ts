@@ -1,15 +1,16 @@
-import type {
-  BlenderRenderRequestDto,
-  FfmpegFormat,
-  FfmpegTranscodeRequestDto,
-  JobConstraintsDto,
-  LlmRequestDto,
-  ServiceBodyDto,
-  ServiceTypeName,
-  StableDiffusionImg2ImgRequestDto,
-  StableDiffusionRequestDto,
-  SubmitJobDto,
-  WhisperRequestDto,
+import {
+  type BlenderRenderRequestDto,
+  type FfmpegFormat,
+  type FfmpegTranscodeRequestDto,
+  type JobConstraintsDto,
+  type LlmRequestDto,
+  type ServiceBodyDto,
+  type ServiceTypeName,
+  type StableDiffusionImg2ImgRequestDto,
+  type StableDiffusionRequestDto,
+  type SubmitJobDto,
+  type WhisperRequestDto,
+  withModelTag,
 } from '@aitbc/contracts';
 import {
   BLENDER,
@@ -133,11 +134,13 @@ function stableDiffusion(body: StableDiffusionRequestDto | StableDiffusionImg2Im
 }
 
 function llm(body: LlmRequestDto, stream: boolean): ServiceSpec {
+  // Miners advertise tagged names (Ollama's /api/tags). The request keeps the name as sent: Ollama reads both alike.
+  const model = withModelTag(body.model);
   return {
     service_type: 'llm_inference',
     request: { ...fields(body), stream },
-    hardware: llmHardware(body.model),
-    models: [body.model],
+    hardware: llmHardware(model),
+    models: [model],
     ttl_seconds: SERVICE_TTL_SECONDS.llm_inference,
     run_seconds: LLM.loadSeconds + Math.ceil(body.max_tokens / LLM.tokensPerSecond),
   };

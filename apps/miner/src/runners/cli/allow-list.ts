@@ -2,6 +2,7 @@ import { constants } from 'node:fs';
 import { access, readdir, readFile, stat } from 'node:fs/promises';
 import { delimiter, isAbsolute, join } from 'node:path';
 import { parse } from 'yaml';
+import { FFMPEG_BITRATE_NUMBER } from '@aitbc/contracts';
 
 /** A plain file name in the job's workspace: no directory, no `..`, no protocol, not an option. */
 export const FILE_NAME_PATTERN = '(?!.*\\.\\.)[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}';
@@ -11,7 +12,7 @@ const PLACEHOLDERS: Record<string, string> = {
   file: FILE_NAME_PATTERN,
   int: '\\d{1,9}',
   number: '\\d{1,9}(?:\\.\\d{1,6})?',
-  bitrate: '\\d{1,6}(?:\\.\\d{1,3})?[kKmM]?',
+  bitrate: `${FFMPEG_BITRATE_NUMBER}[kKmM]?`,
   size: '\\d{1,5}x\\d{1,5}',
   time: '\\d{1,6}(?:\\.\\d{1,3})?|\\d{1,2}:\\d{2}:\\d{2}(?:\\.\\d{1,3})?',
 };

@@ -101,7 +101,12 @@ describe('typed ffmpeg requests', () => {
     [{ hardware_acceleration: 'yes' }, 'service_request.hardware_acceleration must be true or false'],
     [{ resolution: '1280*720' }, 'service_request.resolution must be like "1280x720"'],
     [{ resolution: '1281x720' }, 'service_request.resolution must have even sides of at most 7680x4320'],
+    [{ resolution: '99999x99999' }, 'service_request.resolution must have even sides of at most 7680x4320'],
+    [{ resolution: '00x00' }, 'service_request.resolution must have even sides of at most 7680x4320'],
     [{ video_bitrate: '2 M' }, 'service_request.video_bitrate must be like "2M"'],
+    // more digits than the allow-list's {bitrate} passes: refused here, not at the argument check
+    [{ video_bitrate: '1234567k' }, 'service_request.video_bitrate must be like "2M"'],
+    [{ audio_bitrate: '1.2345M' }, 'service_request.audio_bitrate must be like "128k"'],
     [{ crf: 52 }, 'service_request.crf must be an integer from 0 to 51'],
     [{ crf: 20.5 }, 'service_request.crf must be an integer from 0 to 51'],
     [{ fps: 0 }, 'service_request.fps must be a number from 1 to 240'],

@@ -1,8 +1,10 @@
 import {
   FFMPEG_AUDIO_CODECS,
+  FFMPEG_BITRATE_NUMBER,
   FFMPEG_CONTAINERS,
   FFMPEG_FORMATS,
   FFMPEG_PRESETS,
+  FFMPEG_RESOLUTION_PATTERN,
   FFMPEG_VIDEO_CODECS,
   type FfmpegAudioCodec,
   type FfmpegFormat,
@@ -59,6 +61,12 @@ const NVENC_PRESETS: Record<Preset, string> = {
   veryslow: 'p7',
 };
 
+/** The coordinator sends `k` or `M`; the allow-list's `{bitrate}` also passes a bare number and other cases. */
+const BITRATE = new RegExp(`^${FFMPEG_BITRATE_NUMBER}[kKmM]?$`);
+/** The shape first, for a clearer message; then the sides (even, at most 7680x4320), as the coordinator checks them. */
+const RESOLUTION_SHAPE = /^\d{2,5}x\d{2,5}$/;
+const RESOLUTION = new RegExp(FFMPEG_RESOLUTION_PATTERN);
+
 export function parseFfmpegRequest(value: unknown): Checked<FfmpegRequest> {
   return checked(() => toRequest(value));
 }
@@ -76,20 +84,17 @@ function toRequest(value: unknown): FfmpegRequest {
     // An audio-only format carries no video: the codec the coordinator filled in does not apply.
     video_codec: container.video === null ? undefined : oneOf(raw.video_codec, FFMPEG_VIDEO_CODECS, 'video_codec'),
     audio_codec: oneOf(raw.audio_codec, FFMPEG_AUDIO_CODECS, 'audio_codec'),
-    resolution: matching(raw.resolution, /^\d{2,5}x\d{2,5}$/, 'resolution', 'like "1280x720"'),
-    video_bitrate: matching(raw.video_bitrate, /^\d{1,9}(?:\.\d{1,3})?[kKmM]?$/, 'video_bitrate', 'like "2M"'),
-    audio_bitrate: matching(raw.audio_bitrate, /^\d{1,9}(?:\.\d{1,3})?[kKmM]?$/, 'audio_bitrate', 'like "128k"'),
+    resolution: matching(raw.resolution, RESOLUTION_SHAPE, 'resolution', 'like "1280x720"'),
+    video_bitrate: matching(raw.video_bitrate, BITRATE, 'video_bitrate', 'like "2M"'),
+    audio_bitrate: matching(raw.audio_bitrate, BITRATE, 'audio_bitrate', 'like "128k"'),
     fps: optionalNumber(raw.fps, 'service_request.fps', { min: 1, max: 240 }),
     crf: optionalNumber(raw.crf, 'service_request.crf', { min: 0, max: 51, integer: true }),
     preset: oneOf(raw.preset, FFMPEG_PRESETS, 'preset'),
     hardware_acceleration: raw.hardware_acceleration === true,
   };
-  if (request.resolution) {
-    const [width, height] = request.resolution.split('x').map(Number);
-    // Every offered encoder works in 4:2:0, which needs even sides.
-    if (width % 2 !== 0 || height % 2 !== 0 || width > 7680 || height > 4320) {
-      throw new BadInput('service_request.resolution must have even sides of at most 7680x4320');
-    }
+  // Every offered encoder works in 4:2:0, which needs even sides.
+  if (request.resolution && !RESOLUTION.test(request.resolution)) {
+    throw new BadInput('service_request.resolution must have even sides of at most 7680x4320');
   }
   if (request.video_codec && container.video && !container.video.includes(request.video_codec)) {
     throw new BadInput(`service_request.video_codec: ${format} holds video in ${container.video.join(', ')} only`);
