@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { maxHeaderSize } from 'node:http';
 import { VersioningType } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -24,9 +25,10 @@ export async function createApp(config: CoordinatorConfig, logger?: Logger): Pro
   const adapter = new FastifyAdapter({
     loggerInstance: rootLogger,
     bodyLimit: config.bodyLimitBytes,
-    // Fastify answers path parameters over 100 characters itself, outside the error envelope; let
-    // them through to the routes, which answer an overlong id with their usual 404.
-    maxParamLength: 2048,
+    // Fastify answers a path parameter over this length itself (414, outside the error envelope). Node
+    // refuses any request line over its header limit first (431), so with that limit here every
+    // parameter reaches its route, which answers an overlong id with its usual 404.
+    maxParamLength: maxHeaderSize,
     requestIdHeader: false,
     genReqId: (request: { headers: Record<string, string | string[] | undefined> }) => {
       const given = request.headers['x-request-id'];
