@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Pool, PoolClient } from 'pg';
 import { EventRegistry, EventStore, FEED_START, FeedPosition, NO_STREAM, RecordedEvent } from '@aitbc/event-store';
 import { createTestPool } from '../support/test-database';
+import { waitFor } from '../support/wait-for';
 
 const store = new EventStore(new EventRegistry([{ type: 'Noted' }]));
 const noted = (text: string) => ({ type: 'Noted', data: { text } });
@@ -75,14 +76,29 @@ describe('global feed (real PostgreSQL)', () => {
   });
 
   it('reports the tail: a reader starting there sees exactly what commits afterwards', async () => {
+    // The snapshot horizon is cluster-wide: a transaction of any database still open when the tail is
+    // taken may commit later and then show up after it ("still in flight"). Anything older may not.
+    const horizon = BigInt(
+      (await pool.query<{ xmin: string }>('SELECT pg_snapshot_xmin(pg_current_snapshot())::text AS xmin')).rows[0].xmin,
+    );
     const tail = await store.feedTail(pool);
-    expect(await store.readFeed(pool, tail, 10)).toEqual([]);
+    const committedBefore = (await readAll(pool, tail)).filter((e) => BigInt(e.transactionId) < horizon);
+    expect(committedBefore).toEqual([]);
+
     const streamId = `feed-tail-${randomUUID()}`;
     await store.append(pool, streamId, [noted('after the tail')], { expectedVersion: NO_STREAM });
-    expect((await store.readFeed(pool, tail, 10)).map((e) => e.streamId)).toEqual([streamId]);
-    expect(await store.feedTail(pool)).toEqual(
-      expect.objectContaining({ globalPosition: (await store.readStream(pool, streamId))[0].globalPosition }),
-    );
+    const [ours] = await store.readStream(pool, streamId);
+    const seen = await waitFor(async () => {
+      const after = await readAll(pool, tail);
+      return after.some((e) => e.streamId === streamId) ? after : null;
+    });
+    expect(seen.filter((e) => e.streamId.startsWith('feed-tail-')).map((e) => e.streamId)).toEqual([streamId]);
+    expect(seen.filter((e) => BigInt(e.transactionId) < horizon)).toEqual([]);
+    const newTail = await waitFor(async () => {
+      const position = await store.feedTail(pool);
+      return position.globalPosition === ours.globalPosition ? position : null;
+    });
+    expect(newTail).toEqual({ transactionId: ours.transactionId, globalPosition: ours.globalPosition });
   });
 
   it('passes the position gap a rolled-back append leaves', async () => {
