@@ -29,7 +29,11 @@ describe('the shipped processes', () => {
     expect(help.stdout).toMatch(/^aitbc miner — the AITBC GPU miner daemon\n/);
     expect(help.stdout).toContain('COORDINATOR_URL');
     expect(runNode('apps/miner/src/main.js', ['--frobnicate']).status).toBe(2);
-    const bad = runNode('apps/miner/src/main.js', [], { MINER_PORT: '70000', COORDINATOR_URL: 'ftp://x' });
+    const bad = runNode('apps/miner/src/main.js', [], {
+      MINER_PORT: '70000',
+      COORDINATOR_URL: 'ftp://x',
+      MINER_API_KEY: 'miner-key-for-tests-0001',
+    });
     expect(bad.status).toBe(1);
     expect(bad.stderr).toBe(
       'aitbc miner: invalid configuration:\n' +
@@ -38,13 +42,14 @@ describe('the shipped processes', () => {
     );
   });
 
-  it('miner: boots, serves /healthz, reports an unreachable coordinator, and exits 0 on SIGTERM', async () => {
+  it('miner: boots without nvidia-smi (no GPUs, said in the log), serves /healthz, reports an unreachable coordinator, and exits 0 on SIGTERM', async () => {
     const port = await freePort();
     const miner = startNode('apps/miner/src/main.js', {
       MINER_PORT: String(port),
       MINER_HOST: '127.0.0.1',
       MINER_ID: 'rig-under-test',
       COORDINATOR_URL: 'http://127.0.0.1:1',
+      MINER_API_KEY: 'miner-key-for-tests-0001',
       MINER_HEARTBEAT_INTERVAL_SECONDS: '1',
       MINER_STATE_DIR: mkdtempSync(join(tmpdir(), 'aitbc-miner-')),
       NVIDIA_SMI: '/nonexistent/nvidia-smi',
@@ -64,6 +69,11 @@ describe('the shipped processes', () => {
         coordinator: { url: 'http://127.0.0.1:1', state: 'unreachable', last_contact_at: null },
         running_jobs: 0,
       });
+      // what it would register: no GPUs, and the log says why
+      const status = await request(`http://127.0.0.1:${port}`).get('/v1/status').expect(200);
+      expect(status.body.capabilities.gpus).toEqual([]);
+      expect(status.body.capabilities).not.toHaveProperty('cuda');
+      expect(miner.output()).toContain('/nonexistent/nvidia-smi not found: no NVIDIA GPUs will be advertised');
     } finally {
       miner.child.kill('SIGTERM');
     }

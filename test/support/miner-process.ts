@@ -61,13 +61,19 @@ export async function startMinerProcess(options: MinerProcessOptions): Promise<M
   const wanted = options.waitFor ?? 'online';
   if (wanted !== 'none') {
     try {
-      await waitFor(
-        async () => {
-          const res = await request(url).get('/healthz');
-          return res.status === 200 && res.body.state === wanted;
-        },
-        { timeoutMs: 30_000, message: `miner on ${url} ${wanted}` },
-      );
+      await Promise.race([
+        waitFor(
+          async () => {
+            const res = await request(url).get('/healthz');
+            return res.status === 200 && res.body.state === wanted;
+          },
+          { timeoutMs: 30_000, message: `miner on ${url} ${wanted}` },
+        ),
+        // a daemon that refuses its configuration exits at once: say so now, not after the timeout
+        node.exited.then((code) => {
+          throw new Error(`miner on ${url} exited (code ${code}) before it was ${wanted}`);
+        }),
+      ]);
     } catch (error) {
       node.child.kill('SIGKILL');
       throw new Error(`${(error as Error).message}\n${node.output()}`, { cause: error });

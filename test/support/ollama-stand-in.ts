@@ -66,6 +66,8 @@ export interface OllamaStandIn {
   waitForRequest(predicate?: (request: StandInRequest) => boolean, timeoutMs?: number): Promise<StandInRequest>;
   /** Generate and chat answers still being written (a hung one counts until its client leaves). */
   inflight(): number;
+  /** The most generate and chat answers ever written at once: a client's concurrency, measured exactly. */
+  peakInflight(): number;
   close(): Promise<void>;
 }
 
@@ -141,6 +143,7 @@ export async function startOllamaStandIn(options: StandInOptions = {}): Promise<
   let failure: StandInFailureRule | null = null;
   let closed = false;
   let inflight = 0;
+  let peakInflight = 0;
 
   const notify = () => waiters.forEach((wake) => wake());
   const takeFailure = (path: string): StandInFailure | null => {
@@ -223,6 +226,7 @@ export async function startOllamaStandIn(options: StandInOptions = {}): Promise<
       return;
     }
     inflight += 1;
+    peakInflight = Math.max(peakInflight, inflight);
     res.on('close', () => (inflight -= 1));
     await answer(kind, JSON.parse(raw) as Record<string, unknown>, record, injected, req, res);
   }
@@ -386,6 +390,7 @@ export async function startOllamaStandIn(options: StandInOptions = {}): Promise<
     setFailure: (next) => (failure = next),
     setTokenDelayMs: (ms) => (tokenDelayMs = ms),
     inflight: () => inflight,
+    peakInflight: () => peakInflight,
     waitForRequest: (predicate = () => true, timeoutMs = 5_000) =>
       new Promise<StandInRequest>((resolve, reject) => {
         const check = () => {
