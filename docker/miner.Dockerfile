@@ -37,4 +37,8 @@ HEALTHCHECK --interval=15s --timeout=3s --start-period=20s --retries=3 \
 # SIGTERM drains (MINER_DRAIN_TIMEOUT_SECONDS, default 60): give docker stop enough time, e.g.
 #   docker stop -t 90 …   or   stop_grace_period: 90s   in compose.
 STOPSIGNAL SIGTERM
-CMD ["node", "--max-old-space-size=256", "dist/apps/miner/src/main.js"]
+# Heap: the daemon itself needs ~60 MiB; a CLI job finishing with 10 MiB of output (ffmpeg.yaml's
+# max_output_bytes) briefly holds ~30 MiB more (base64, canonical JSON for the proof, journal record,
+# request body), and ~14 MiB while its report waits for the coordinator. 512 MiB covers a dozen such
+# jobs at once; raise it with MINER_CONCURRENCY or max_output_bytes.
+CMD ["node", "--max-old-space-size=512", "dist/apps/miner/src/main.js"]

@@ -108,6 +108,42 @@ describe('miner job journal: recovery after a restart', () => {
     expect(after.stats.history[0]).toMatchObject({ job_id: job.job_id, outcome: 'interrupted' });
   });
 
+  it('drops a report on an earlier attempt when the job came back to this miner: the running attempt is untouched', async () => {
+    const job = await leasedJob('recover-d');
+    const workspace = mkdtempSync(join(tmpdir(), 'aitbc-recover-'));
+    const before = await executorFor('recover-d', workspace);
+    const entry = {
+      job_id: job.job_id,
+      attempt: job.attempt,
+      accepted_at: new Date().toISOString(),
+      lease_expires_at: job.lease_expires_at,
+      summary: 'cli',
+    };
+    await before.journal.begin(entry);
+    const stale = { output: 'attempt 1, finished during an outage longer than the lease' };
+    await before.journal.finish(
+      { ...entry, phase: 'running' },
+      { kind: 'result', body: { result: stale, proof: before.key.proof(stale) } },
+    );
+    // meanwhile the coordinator requeued attempt 1 (here: a retryable failure) and gave it back to this miner
+    await api.fail('recover-d', job.job_id, 'E_RUNTIME').expect(200);
+    const second = (await api.poll('recover-d').expect(200)).body as { job_id: string; attempt: number };
+    expect(second).toMatchObject({ job_id: job.job_id, attempt: 2 });
+
+    const after = await executorFor('recover-d', workspace);
+    expect(await after.executor.recover()).toBe(1);
+    expect(await after.executor.flush(Date.now() + 5000)).toBe(true);
+    expect(await after.journal.leftovers()).toEqual([]);
+    // attempt 1's result did not complete attempt 2
+    expect((await api.job(job.job_id).expect(200)).body).toMatchObject({ state: 'RUNNING', attempts: 2 });
+    await api.result('recover-d', job.job_id, { output: 'attempt 2' }).expect(200);
+    expect((await api.job(job.job_id).expect(200)).body).toMatchObject({
+      state: 'COMPLETED',
+      attempts: 2,
+      result: { output: 'attempt 2' },
+    });
+  });
+
   it('drops a report the coordinator can no longer take (the job moved on) and forgets it', async () => {
     const job = await leasedJob('recover-c');
     await api.http.post(`/v1/jobs/${job.job_id}/cancel`).set('X-Api-Key', TEST_KEYS.client).expect(200);

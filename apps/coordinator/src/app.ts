@@ -11,6 +11,7 @@ import type { CoordinatorMetrics } from './metrics/metrics.registry';
 import { METRICS } from './metrics/metrics.tokens';
 import { setupSwagger } from './http/swagger';
 import { createValidationPipe } from './http/validation';
+import { applyResultBodyLimit } from './jobs/report-job/result-body-limit';
 import { JsonLogger, createRootLogger } from '@aitbc/contracts';
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -41,6 +42,8 @@ export async function createApp(config: CoordinatorConfig, logger?: Logger): Pro
     bufferLogs: false,
   });
   const fastify = app.getHttpAdapter().getInstance();
+  // miners' results carry CLI outputs inline: their routes get RESULT_BODY_LIMIT_BYTES (set before app.init())
+  applyResultBodyLimit(fastify, config.resultBodyLimitBytes);
   // the API speaks JSON only: other bodies get 415 rather than reaching a handler as text
   fastify.removeContentTypeParser('text/plain');
   fastify.addHook('onRequest', (request, reply, done) => {

@@ -91,6 +91,19 @@ describe('loadConfig', () => {
     );
   });
 
+  it("gives miners' results their own body limit, never below the general one", () => {
+    expect(loadConfig({})).toMatchObject({ bodyLimitBytes: 1_048_576, resultBodyLimitBytes: 16_777_216 });
+    expect(loadConfig({ RESULT_BODY_LIMIT_BYTES: '33554432' }).resultBodyLimitBytes).toBe(33_554_432);
+    // a general limit raised past the default result limit carries the result limit with it
+    expect(loadConfig({ BODY_LIMIT_BYTES: '33554432' }).resultBodyLimitBytes).toBe(33_554_432);
+    expect(() => loadConfig({ BODY_LIMIT_BYTES: '2097152', RESULT_BODY_LIMIT_BYTES: '1048576' })).toThrow(
+      new ConfigError(['RESULT_BODY_LIMIT_BYTES must be at least BODY_LIMIT_BYTES (results are the largest bodies)']),
+    );
+    expect(() => loadConfig({ RESULT_BODY_LIMIT_BYTES: '1gb' })).toThrow(
+      /RESULT_BODY_LIMIT_BYTES must be an integer from 1024 to 268435456 \(got "1gb"\)/,
+    );
+  });
+
   it('requires API keys in production', () => {
     expect(() => loadConfig({ APP_ENV: 'production', DATABASE_URL: 'postgres://db/x' })).toThrow(ConfigError);
   });

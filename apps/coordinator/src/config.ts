@@ -19,6 +19,8 @@ export interface CoordinatorConfig {
   role: CoordinatorRole;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace';
   bodyLimitBytes: number;
+  /** A miner's result (`POST /v1/miners/{job_id}/result` and its alias) may be larger: CLI outputs come inline. */
+  resultBodyLimitBytes: number;
   dataDir: string;
   database: {
     url: string;
@@ -200,6 +202,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): CoordinatorCon
     ids.add(entry.id);
   }
 
+  const bodyLimitBytes = r.int('BODY_LIMIT_BYTES', 1_048_576, 1024, 64 * 1_048_576);
   const config: CoordinatorConfig = {
     env: r.str('APP_ENV', r.str('NODE_ENV', 'development')),
     version: r.str('npm_package_version', '0.1.0'),
@@ -207,7 +210,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): CoordinatorCon
     port: r.int('PORT', 18000, 0, 65535),
     role: r.oneOf('COORDINATOR_ROLE', ['api', 'worker', 'all'] as const, 'all'),
     logLevel: r.oneOf('LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace'] as const, 'info'),
-    bodyLimitBytes: r.int('BODY_LIMIT_BYTES', 1_048_576, 1024, 64 * 1_048_576),
+    bodyLimitBytes,
+    resultBodyLimitBytes: r.int(
+      'RESULT_BODY_LIMIT_BYTES',
+      Math.max(16 * 1_048_576, bodyLimitBytes),
+      1024,
+      256 * 1_048_576,
+    ),
     dataDir,
     database: {
       url: databaseUrl ?? `postgres://postgres@127.0.0.1:${embeddedPort}/${EMBEDDED_DATABASE_NAME}`,
@@ -240,6 +249,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): CoordinatorCon
   };
   if (config.env === 'production' && apiKeys.length === 0) {
     r.problems.push('no API keys configured: set CLIENT_API_KEYS, MINER_API_KEYS and ADMIN_API_KEYS');
+  }
+  if (config.resultBodyLimitBytes < config.bodyLimitBytes) {
+    r.problems.push('RESULT_BODY_LIMIT_BYTES must be at least BODY_LIMIT_BYTES (results are the largest bodies)');
   }
   if (config.miners.leaseTtlSeconds < 2 * config.miners.heartbeatIntervalSeconds) {
     r.problems.push(

@@ -11,10 +11,10 @@ const file = (name: string, text: string) => {
 
 describe('loadMinerConfig', () => {
   it('has defaults for everything but the key', () => {
-    const config = loadMinerConfig({}, '/srv');
+    const config = loadMinerConfig({ MINER_API_KEY: 'miner-secret' }, '/srv');
     expect(config).toEqual({
       coordinatorUrl: 'http://127.0.0.1:18000',
-      apiKey: null,
+      apiKey: 'miner-secret',
       minerId: null,
       ollamaUrl: 'http://127.0.0.1:11434',
       host: '0.0.0.0',
@@ -47,7 +47,7 @@ describe('loadMinerConfig', () => {
       'coordinator_url: http://coord:18000/\nconcurrency: 4\nminer_id: rig-a\nassign_api_keys: [push-1, push-2]\nprice: "0.02"\n',
     );
     const config = loadMinerConfig(
-      { MINER_CONFIG: path, MINER_CONCURRENCY: '2', MINER_STATE_DIR: '/var/lib/m' },
+      { MINER_CONFIG: path, MINER_CONCURRENCY: '2', MINER_STATE_DIR: '/var/lib/m', MINER_API_KEY: 'k' },
       '/srv',
     );
     expect(config).toMatchObject({
@@ -74,10 +74,21 @@ describe('loadMinerConfig', () => {
       `${path}: unknown setting "frobnicate"`,
       'MINER_ID may hold only letters, digits, "_", "." and "-" (at most 64)',
       'price (config file) must be a decimal amount like "0.02" (at most 6 decimals)',
+      "MINER_API_KEY (or api_key in the config file) is required: one of the coordinator's MINER_API_KEYS, from its operator",
       'OLLAMA_URL must be an http:// or https:// URL',
       'MINER_PORT must be an integer from 0 to 65535 (got "x")',
       'concurrency (config file) must be an integer from 1 to 64 (got "0")',
     ]);
+  });
+
+  it('refuses to start without a key, in the same one message as every other problem', () => {
+    expect(() => loadMinerConfig({}, '/srv')).toThrow(
+      "invalid configuration:\n  - MINER_API_KEY (or api_key in the config file) is required: one of the coordinator's MINER_API_KEYS, from its operator",
+    );
+    expect(() => loadMinerConfig({ MINER_API_KEY: '   ' }, '/srv')).toThrow(/MINER_API_KEY .* is required/);
+    expect(loadMinerConfig({ MINER_CONFIG: file('key.yaml', 'api_key: from-the-file\n') }, '/srv').apiKey).toBe(
+      'from-the-file',
+    );
   });
 
   it('refuses a missing or malformed file', () => {
@@ -89,7 +100,8 @@ describe('loadMinerConfig', () => {
   });
 
   it('accepts the shipped example', () => {
-    const config = loadMinerConfig({ MINER_CONFIG: 'apps/miner/miner.example.yaml' });
+    // the example leaves the key to the environment, as it recommends
+    const config = loadMinerConfig({ MINER_CONFIG: 'apps/miner/miner.example.yaml', MINER_API_KEY: 'miner-secret' });
     expect(config).toMatchObject({ minerId: 'gpu-a', port: 18001, concurrency: 1, heartbeatIntervalSeconds: 15 });
   });
 });

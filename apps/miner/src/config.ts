@@ -5,7 +5,8 @@ import type { LogLevel } from '@aitbc/contracts';
 
 export interface MinerConfig {
   coordinatorUrl: string;
-  apiKey: string | null;
+  /** Required: without it the coordinator refuses every call, and the daemon would retry 401s forever. */
+  apiKey: string;
   minerId: string | null;
   ollamaUrl: string;
   host: string;
@@ -50,7 +51,7 @@ const LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace'] as const;
  */
 export const SETTINGS = {
   coordinator_url: { env: 'COORDINATOR_URL', help: 'coordinator base URL', fallback: 'http://127.0.0.1:18000' },
-  api_key: { env: 'MINER_API_KEY', help: 'miner key issued by the coordinator operator', fallback: '' },
+  api_key: { env: 'MINER_API_KEY', help: 'miner key issued by the coordinator operator (required)', fallback: '' },
   miner_id: { env: 'MINER_ID', help: "this daemon's name under that key (X-Miner-ID)", fallback: '' },
   ollama_url: { env: 'OLLAMA_URL', help: 'Ollama server', fallback: 'http://127.0.0.1:11434' },
   host: { env: 'MINER_HOST', help: 'HTTP bind address', fallback: '0.0.0.0' },
@@ -202,11 +203,17 @@ export function loadMinerConfig(env: NodeJS.ProcessEnv = process.env, cwd = proc
   if (mode !== 'pull' && mode !== 'push') {
     problems.push(`${source('mode')} must be "pull" or "push"`);
   }
+  const apiKey = text('api_key');
+  if (apiKey === null) {
+    problems.push(
+      "MINER_API_KEY (or api_key in the config file) is required: one of the coordinator's MINER_API_KEYS, from its operator",
+    );
+  }
   const stateDir = resolve(cwd, text('state_dir')!);
   const workspace = raw('workspace_dir');
   const config: MinerConfig = {
     coordinatorUrl: url('coordinator_url')!,
-    apiKey: text('api_key'),
+    apiKey: apiKey ?? '',
     minerId,
     ollamaUrl: url('ollama_url')!,
     host: text('host')!,

@@ -73,9 +73,6 @@ async function main(argv: string[]): Promise<void> {
   process.once('SIGTERM', () => shutdown('SIGTERM'));
   process.once('SIGINT', () => shutdown('SIGINT'));
   await app.listen({ port: config.port, host: config.host });
-  if (!config.apiKey) {
-    logger.warn('MINER_API_KEY is not set: the coordinator will refuse this miner');
-  }
   process.stdout.write(
     `\nAITBC miner serving http://127.0.0.1:${config.port}/healthz, coordinator ${config.coordinatorUrl}\n\n`,
   );

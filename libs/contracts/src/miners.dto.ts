@@ -260,6 +260,18 @@ export class SubmitResultDto {
   @ValidateNested()
   @Type(() => ProofDto)
   proof?: ProofDto;
+
+  @ApiPropertyOptional({
+    example: 2,
+    description:
+      "the attempt this report is about (the poll reply's `attempt`); when it is not the job's current attempt " +
+      'the report is stale and gets 409 JOB_NOT_RUNNING, leaving the job untouched',
+  })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(1_000_000)
+  attempt?: number;
 }
 
 export const MINER_FAIL_CODES = [
@@ -286,6 +298,18 @@ export class FailJobDto {
   @IsOptional()
   @IsObject()
   metrics?: Record<string, unknown>;
+
+  @ApiPropertyOptional({
+    example: 2,
+    description:
+      "the attempt this report is about (the poll reply's `attempt`); when it is not the job's current attempt " +
+      'the report is stale and gets 409 JOB_NOT_RUNNING, leaving the job untouched',
+  })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(1_000_000)
+  attempt?: number;
 }
 
 export class JobStatusDto {

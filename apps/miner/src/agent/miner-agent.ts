@@ -18,6 +18,12 @@ const CAP_IDLE_MS = 10_000;
 const CAP_BUSY_MS = 5_000;
 /** Wrong key or role: retrying fast cannot help, but the operator may fix the coordinator's key list. */
 const AUTH_RETRY_MS = 60_000;
+/** Shutdown budget, after `drain_timeout_seconds`: stopped runs' last words, then undelivered reports. */
+const STOP_GRACE_MS = 10_000;
+const REPORT_GRACE_MS = 10_000;
+const LOOPS_GRACE_MS = 2_000;
+/** Telling the coordinator that this miner drains is a courtesy: it must not hold the drain up. */
+const TELL_DRAIN_MS = 5_000;
 
 /**
  * The miner's control loop (DESIGN §4): probe → register → heartbeat and long-poll → run → report.
@@ -130,35 +136,45 @@ export class MinerAgent {
   /**
    * SIGTERM: take no new jobs, tell the coordinator, let running jobs finish until the drain
    * timeout, stop the rest (each reported as a retryable failure), then wait briefly for reports.
+   * Every step has its own deadline and every call to the coordinator its abort signal, so the
+   * whole drain ends within `drain_timeout_seconds` + STOP_GRACE_MS + REPORT_GRACE_MS + LOOPS_GRACE_MS
+   * (+ 1 s) however unreachable the coordinator is; main.ts gives it `drain_timeout_seconds` + 30 s.
    */
   async drain(): Promise<void> {
     if (this.draining) {
       return;
     }
     this.state = 'draining';
+    const startedAt = Date.now();
     const running = this.executor.running.size;
     this.logger.log(
       `draining: ${running} job(s) running, waiting up to ${this.config.drainTimeoutSeconds} s for them to finish`,
     );
-    if (this.registered) {
-      await this.client
-        .drain()
-        .catch((error: Error) => this.logger.warn(`could not tell the coordinator: ${error.message}`));
-    }
     this.pollAbort.abort();
-    const finished = await this.executor.idle(Date.now() + this.config.drainTimeoutSeconds * 1000);
+    // told in parallel with the wait (awaited before the end), at most TELL_DRAIN_MS
+    const told = this.registered
+      ? this.client
+          .drain(AbortSignal.any([this.stopped.signal, AbortSignal.timeout(TELL_DRAIN_MS)]))
+          .catch((error: Error) => this.logger.warn(`could not tell the coordinator: ${error.message}`))
+      : Promise.resolve();
+    const finished = await this.executor.idle(startedAt + this.config.drainTimeoutSeconds * 1000);
     if (!finished) {
       this.logger.warn(`drain timeout: stopping ${this.executor.running.size} job(s); they will be requeued`);
       this.executor.stopAll();
-      await this.executor.idle(Date.now() + 10_000);
+      await this.executor.idle(Date.now() + STOP_GRACE_MS);
     }
-    const delivered = await this.executor.flush(Date.now() + 10_000);
+    const delivered = await this.executor.flush(Date.now() + REPORT_GRACE_MS);
     if (!delivered) {
       this.logger.warn('some job reports could not be delivered; they stay journalled for the next start');
     }
+    await told;
     this.state = 'stopped';
+    // aborts the heartbeat and register calls still in flight
     this.stopped.abort();
-    await Promise.allSettled(this.loops);
+    await Promise.race([
+      Promise.allSettled(this.loops),
+      new Promise((resolve) => setTimeout(resolve, LOOPS_GRACE_MS).unref()),
+    ]);
   }
 
   /** Stops the loops at once (tests, or a second signal). Running jobs stay journalled. */
@@ -188,12 +204,15 @@ export class MinerAgent {
     for (let failures = 1; !this.stopped.signal.aborted && !this.draining; failures += 1) {
       const capabilities = this.capabilities!;
       try {
-        const reply = await this.client.register({
-          capabilities,
-          concurrency: this.config.concurrency,
-          ...(this.config.region ? { region: this.config.region } : {}),
-          ...(this.config.endpoint ? { endpoint: this.config.endpoint } : {}),
-        });
+        const reply = await this.client.register(
+          {
+            capabilities,
+            concurrency: this.config.concurrency,
+            ...(this.config.region ? { region: this.config.region } : {}),
+            ...(this.config.endpoint ? { endpoint: this.config.endpoint } : {}),
+          },
+          this.stopped.signal,
+        );
         this.contact(true);
         this.registered = reply.session_token;
         this.registeredWith = canonicalize(capabilities);
@@ -210,6 +229,9 @@ export class MinerAgent {
         );
         return;
       } catch (error) {
+        if (this.stopped.signal.aborted) {
+          return;
+        }
         await this.afterFailure('register', error, failures);
       }
     }
@@ -227,25 +249,31 @@ export class MinerAgent {
         continue;
       }
       try {
-        const reply = await this.client.heartbeat({
-          status: this.draining ? 'DRAINING' : 'ONLINE',
-          inflight: this.executor.running.size,
-          job_ids: this.executor.heldJobIds(),
-          metadata: {
-            gpus:
-              this.reading?.gpus.map(({ name, utilization_percent, memory_free_mb }) => ({
-                name,
-                utilization_percent,
-                memory_free_mb,
-              })) ?? [],
+        const reply = await this.client.heartbeat(
+          {
+            status: this.draining ? 'DRAINING' : 'ONLINE',
+            inflight: this.executor.running.size,
+            job_ids: this.executor.heldJobIds(),
+            metadata: {
+              gpus:
+                this.reading?.gpus.map(({ name, utilization_percent, memory_free_mb }) => ({
+                  name,
+                  utilization_percent,
+                  memory_free_mb,
+                })) ?? [],
+            },
           },
-        });
+          this.stopped.signal,
+        );
         this.contact(true);
         failures = 0;
         if (reply.cancel_job_ids.length > 0) {
           this.executor.cancel(reply.cancel_job_ids);
         }
       } catch (error) {
+        if (this.stopped.signal.aborted) {
+          return;
+        }
         failures += 1;
         if (error instanceof CoordinatorError && error.code === 'MINER_NOT_REGISTERED') {
           this.logger.warn('the coordinator does not know this miner (it may have lost its state): registering again');

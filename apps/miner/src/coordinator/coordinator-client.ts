@@ -46,23 +46,47 @@ export interface FailBody {
   metrics?: Record<string, unknown>;
 }
 
+/**
+ * The attempt a report is about (the poll reply's `attempt`): the coordinator answers 409 when it
+ * is no longer the job's current attempt, so a late report never lands on a newer run of the job.
+ * Null only for a record of the journal's old layout whose attempt is unknown.
+ */
+export type ReportAttempt = number | null;
+
 const REQUEST_TIMEOUT_MS = 15_000;
+const RESULT_TIMEOUT_MS = 60_000;
+
+function withAttempt<T extends object>(body: T, attempt: ReportAttempt): T & { attempt?: number } {
+  return attempt === null ? body : { ...body, attempt };
+}
 
 /** The miner's side of DESIGN §3 "Miners": one method per route, errors as CoordinatorError. */
 export class CoordinatorClient {
   constructor(private readonly options: { baseUrl: string; apiKey: string | null; minerId: string | null }) {}
 
-  register(body: RegisterBody): Promise<RegisterMinerResponseDto> {
-    return this.call('POST', '/v1/miners/register', body) as Promise<RegisterMinerResponseDto>;
+  register(body: RegisterBody, signal?: AbortSignal): Promise<RegisterMinerResponseDto> {
+    return this.call(
+      'POST',
+      '/v1/miners/register',
+      body,
+      REQUEST_TIMEOUT_MS,
+      signal,
+    ) as Promise<RegisterMinerResponseDto>;
   }
 
-  heartbeat(body: {
-    status: 'ONLINE' | 'DRAINING';
-    inflight: number;
-    job_ids: string[];
-    metadata?: Record<string, unknown>;
-  }): Promise<{ status: 'ok'; cancel_job_ids: string[] }> {
-    return this.call('POST', '/v1/miners/heartbeat', body) as Promise<{ status: 'ok'; cancel_job_ids: string[] }>;
+  heartbeat(
+    body: {
+      status: 'ONLINE' | 'DRAINING';
+      inflight: number;
+      job_ids: string[];
+      metadata?: Record<string, unknown>;
+    },
+    signal?: AbortSignal,
+  ): Promise<{ status: 'ok'; cancel_job_ids: string[] }> {
+    return this.call('POST', '/v1/miners/heartbeat', body, REQUEST_TIMEOUT_MS, signal) as Promise<{
+      status: 'ok';
+      cancel_job_ids: string[];
+    }>;
   }
 
   /** Long-poll for work; null when none arrived in `maxWaitSeconds`. `jobId` claims one job (push mode). */
@@ -72,19 +96,39 @@ export class CoordinatorClient {
     return (reply as PolledJobDto | null) ?? null;
   }
 
-  result(jobId: string, body: ResultBody): Promise<{ status: 'ok'; receipt: Record<string, unknown> }> {
-    return this.call('POST', `/v1/miners/${jobId}/result`, body) as Promise<{
-      status: 'ok';
-      receipt: Record<string, unknown>;
-    }>;
+  result(
+    jobId: string,
+    attempt: ReportAttempt,
+    body: ResultBody,
+    signal?: AbortSignal,
+  ): Promise<{ status: 'ok'; receipt: Record<string, unknown> }> {
+    return this.call(
+      'POST',
+      `/v1/miners/${jobId}/result`,
+      withAttempt(body, attempt),
+      // a large result (inline CLI outputs) takes longer to upload than a heartbeat
+      RESULT_TIMEOUT_MS,
+      signal,
+    ) as Promise<{ status: 'ok'; receipt: Record<string, unknown> }>;
   }
 
-  fail(jobId: string, body: FailBody): Promise<{ status: 'ok'; requeued: boolean }> {
-    return this.call('POST', `/v1/miners/${jobId}/fail`, body) as Promise<{ status: 'ok'; requeued: boolean }>;
+  fail(
+    jobId: string,
+    attempt: ReportAttempt,
+    body: FailBody,
+    signal?: AbortSignal,
+  ): Promise<{ status: 'ok'; requeued: boolean }> {
+    return this.call(
+      'POST',
+      `/v1/miners/${jobId}/fail`,
+      withAttempt(body, attempt),
+      REQUEST_TIMEOUT_MS,
+      signal,
+    ) as Promise<{ status: 'ok'; requeued: boolean }>;
   }
 
-  drain(): Promise<unknown> {
-    return this.call('POST', '/v1/miners/drain', {});
+  drain(signal?: AbortSignal): Promise<unknown> {
+    return this.call('POST', '/v1/miners/drain', {}, REQUEST_TIMEOUT_MS, signal);
   }
 
   private async call(

@@ -6,6 +6,7 @@ import { ApiErrors } from '../../http/api-errors.decorator';
 import { CurrentPrincipal, Roles } from '../../http/auth/auth.decorators';
 import type { Principal } from '../../http/auth/principal';
 import { CompleteJobCommand, CompleteJobResult, FailJobCommand, StartJobCommand } from './report-job.commands';
+import { ResultBodyLimit } from './result-body-limit';
 
 /** How a miner reports on the job it holds; the seed's aliases live under /v1/jobs. */
 @ApiTags('miners')
@@ -18,9 +19,15 @@ export class ReportJobController {
 
   @Post('miners/:job_id/result')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Report the result of a job this miner holds (an exact replay answers the same)' })
+  @ResultBodyLimit()
+  @ApiOperation({
+    summary: 'Report the result of a job this miner holds (an exact replay answers the same)',
+    description:
+      'The body may be up to RESULT_BODY_LIMIT_BYTES (CLI outputs come inline). With `attempt`, a report on ' +
+      'an attempt other than the current one is stale: 409, and the job is untouched.',
+  })
   @ApiOkResponse({ description: '{status: "ok", receipt}' })
-  @ApiErrors(401, 403, 404, 409, 422)
+  @ApiErrors(401, 403, 404, 409, 413, 422)
   result(
     @CurrentPrincipal() principal: Principal,
     @Param('job_id') jobId: string,
@@ -31,9 +38,10 @@ export class ReportJobController {
 
   @Post('jobs/:job_id/complete')
   @HttpCode(200)
+  @ResultBodyLimit()
   @ApiOperation({ summary: 'Seed alias of POST /v1/miners/{job_id}/result' })
   @ApiOkResponse({ description: '{status: "ok", receipt}' })
-  @ApiErrors(401, 403, 404, 409, 422)
+  @ApiErrors(401, 403, 404, 409, 413, 422)
   complete(
     @CurrentPrincipal() principal: Principal,
     @Param('job_id') jobId: string,
@@ -44,7 +52,11 @@ export class ReportJobController {
 
   @Post('miners/:job_id/fail')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Report that a job failed; retryable codes requeue it while attempts remain' })
+  @ApiOperation({
+    summary: 'Report that a job failed; retryable codes requeue it while attempts remain',
+    description:
+      'With `attempt`, a report on an attempt other than the current one is stale: 409, and the job is untouched.',
+  })
   @ApiOkResponse({ description: '{status: "ok", requeued}' })
   @ApiErrors(401, 403, 404, 409, 422)
   fail(

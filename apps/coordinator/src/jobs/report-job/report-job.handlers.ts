@@ -6,7 +6,7 @@ import { settleCompletion } from '../../ledger/settlement';
 import { ReceiptIssuer } from '../../receipts/receipt-issuer';
 import { contentHash, type SignedReceipt } from '../../receipts/receipt';
 import { decideComplete, decideFail, decideStart, JobState } from '../job';
-import { JobNotFoundError } from '../job.errors';
+import { JobNotFoundError, JobNotRunningError } from '../job.errors';
 import { JobStore } from '../job-store';
 import { assertMinerProof } from './miner-proof';
 import { CompleteJobCommand, CompleteJobResult, FailJobCommand, StartJobCommand } from './report-job.commands';
@@ -16,6 +16,21 @@ const JOB_ID = /^[0-9a-f]{32}$/;
 function assertJobId(jobId: string): void {
   if (!JOB_ID.test(jobId)) {
     throw new JobNotFoundError();
+  }
+}
+
+/**
+ * A report that names its attempt must be about the job's current one. The coordinator can hand a
+ * requeued job back to the miner that held it while that miner's report on the earlier attempt is
+ * still on its way (an outage longer than the lease): that stale report must not complete or fail
+ * the attempt now running. Checked after the decision, so 404/403/409 keep their precedence.
+ */
+export function assertCurrentAttempt(state: JobState, attempt: number | null | undefined): void {
+  // null is "not given", as @IsOptional() lets it through
+  if (attempt !== undefined && attempt !== null && attempt !== state.attempts) {
+    throw new JobNotRunningError(
+      `attempt ${attempt} is not the job's current attempt (${state.attempts}): the report is stale`,
+    );
   }
 }
 
@@ -30,7 +45,8 @@ export function measuredMs(metrics: Record<string, unknown>): number | null {
 
 /**
  * A miner's result. Only the miner holding the job's current lease may complete it (403 for a
- * stranger, 409 for a miner whose lease was lost); an exact replay answers as the first time did.
+ * stranger, 409 for a miner whose lease was lost or whose report names an earlier `attempt`); an
+ * exact replay (same result, same attempt) answers as the first time did.
  * The signed receipt is issued in the same transaction as the completion, so there is never a
  * completed job without its receipt, nor a receipt for a completion that did not commit.
  */
@@ -51,6 +67,7 @@ export class CompleteJobHandler implements ICommandHandler<CompleteJobCommand, C
     const receipt = await this.jobs.execute(jobId, async (state, tx) => {
       const now = this.clock.now();
       const decision = decideComplete(state, minerId, { result, metrics, result_hash: hash }, now);
+      assertCurrentAttempt(state, report.attempt);
       // a replay re-issues nothing: the receipt of that completion is already stored and is returned
       const receipt = await this.issueReceipt(tx, state, minerId, metrics, hash, now);
       return { events: decision.replay ? [] : decision.events, result: receipt };
@@ -113,6 +130,7 @@ export class FailJobHandler implements ICommandHandler<FailJobCommand, { status:
         { code: report.error_code, message: report.error_message },
         this.clock.now(),
       );
+      assertCurrentAttempt(state, report.attempt);
       return { events, result: events.some((event) => event.type === 'JobRequeued') };
     });
     return { status: 'ok', requeued };
