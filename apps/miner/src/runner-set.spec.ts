@@ -1,4 +1,4 @@
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { type AllowList, loadAllowList, parseAllowListFile } from './runners/cli/allow-list';
 import { CliRunner } from './runners/cli/cli.runner';
 import type { RunContext, Runner } from './runners/runner';
@@ -77,7 +77,7 @@ describe('toolServices', () => {
   });
 
   it('lets the shipped ffmpeg allow-list advertise ffmpeg', async () => {
-    const allowList = await loadAllowList(fileURLToPath(new URL('../allowlist.d', import.meta.url)));
+    const allowList = await loadAllowList(join(process.cwd(), 'apps/miner/allowlist.d'));
     const { advertised, warnings } = toolServices(allowList, cli(allowList));
     expect([...advertised.values()]).toEqual([['ffmpeg']]);
     expect(warnings).toEqual([]);
