@@ -77,6 +77,13 @@ async function main(): Promise<void> {
     stopAll(1);
     return;
   }
+  if (!minerEnv.MINER_API_KEY) {
+    // Keys are configured, but none for miners: a miner could not authenticate, so run without one.
+    process.stderr.write(
+      'aitbc: no miner key (set MINER_API_KEYS for the coordinator, or MINER_API_KEY); starting the coordinator only\n',
+    );
+    return;
+  }
   start('miner', 'apps/miner/src/main.js', minerEnv);
 }
 

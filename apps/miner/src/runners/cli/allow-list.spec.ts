@@ -29,7 +29,7 @@ describe('parseAllowListFile', () => {
       services: ['ffmpeg'],
       fixedArgs: ['-hide_banner', '-nostdin'],
       maxRuntimeSeconds: 600,
-      maxOutputBytes: 104857600,
+      maxOutputBytes: 10485760,
       maxInputBytes: 268435456,
       nice: 10,
       memoryLimitMb: null,

@@ -167,7 +167,7 @@ export function parseAllowListFile(file: string, text: string): CliTool {
     fixedArgs: strings('fixed_args', doc.fixed_args ?? []),
     args: (doc.args as unknown[]).map((entry, index) => parseRule(entry, `args[${index}]`, fail)),
     maxRuntimeSeconds: integer('max_runtime_seconds', 600, 1, 86_400),
-    maxOutputBytes: integer('max_output_bytes', 100 * 1024 * 1024, 1, Number.MAX_SAFE_INTEGER),
+    maxOutputBytes: integer('max_output_bytes', 10 * 1024 * 1024, 1, Number.MAX_SAFE_INTEGER),
     maxInputBytes: integer('max_input_bytes', 256 * 1024 * 1024, 0, Number.MAX_SAFE_INTEGER),
     nice: integer('nice', 10, 0, 19),
     memoryLimitMb: (memory as number | null | undefined) ?? null,
