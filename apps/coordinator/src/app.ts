@@ -29,7 +29,7 @@ export async function createApp(config: CoordinatorConfig, logger?: Logger): Pro
     // Fastify answers a path parameter over this length itself (414, outside the error envelope). Node
     // refuses any request line over its header limit first (431), so with that limit here every
     // parameter reaches its route, which answers an overlong id with its usual 404.
-    maxParamLength: maxHeaderSize,
+    routerOptions: { maxParamLength: maxHeaderSize },
     requestIdHeader: false,
     genReqId: (request: { headers: Record<string, string | string[] | undefined> }) => {
       const given = request.headers['x-request-id'];
