@@ -91,15 +91,30 @@ describe('serviceJob', () => {
     ['mkv', 'h264', 'aac'],
     ['mov', 'h264', 'aac'],
     ['webm', 'vp9', 'opus'],
-    ['ogg', 'h264', 'opus'],
-    ['mp3', 'h264', 'mp3'],
-    ['flac', 'h264', 'flac'],
-    ['wav', 'h264', undefined],
+    ['ogg', undefined, 'opus'],
+    ['mp3', undefined, 'mp3'],
+    ['flac', undefined, 'flac'],
+    ['wav', undefined, undefined],
   ])('gives %s the codecs its container holds (%s, %s)', (output_format, video, audio) => {
     const job = serviceJob(request('ffmpeg/transcode', { input_url: 'https://m.example/a', output_format }));
     const serviceRequest = job.submit.payload.service_request as Record<string, unknown>;
     expect([serviceRequest.video_codec, serviceRequest.audio_codec]).toEqual([video, audio]);
+    expect('video_codec' in serviceRequest).toBe(video !== undefined);
     expect('audio_codec' in serviceRequest).toBe(audio !== undefined);
+  });
+
+  it.each<[Record<string, string>, string]>([
+    [{ output_format: 'mp3' }, 'audio only'],
+    [{ output_format: 'ogg', video_codec: 'h264' }, 'a video codec an audio-only format ignores'],
+    [{ output_format: 'mkv', video_codec: 'copy' }, 'video passed through'],
+  ])('asks no GPU for hardware_acceleration with nothing to encode on it: %j (%s)', (body) => {
+    const job = serviceJob(
+      request('ffmpeg/transcode', { input_url: 'https://m.example/a', hardware_acceleration: true, ...body }),
+    );
+    expect(job.submit.constraints).toEqual({ services: ['ffmpeg'] });
+    expect('video_codec' in (job.submit.payload.service_request as Record<string, unknown>)).toBe(
+      body.output_format === 'mkv',
+    );
   });
 
   it('grows a render’s TTL with its frames: max(600, frames × 30)', () => {

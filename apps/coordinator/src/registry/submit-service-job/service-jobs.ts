@@ -1,6 +1,7 @@
 import {
   type BlenderRenderRequestDto,
   type FfmpegFormat,
+  FFMPEG_CONTAINERS,
   type FfmpegTranscodeRequestDto,
   type JobConstraintsDto,
   type LlmRequestDto,
@@ -162,14 +163,21 @@ const DEFAULT_AUDIO: Record<FfmpegFormat, FfmpegTranscodeRequestDto['audio_codec
 };
 
 function ffmpeg(body: FfmpegTranscodeRequestDto): ServiceSpec {
+  const holdsVideo = FFMPEG_CONTAINERS[body.output_format].video !== null;
   // NVENC has no vp9 encoder: a hardware-accelerated webm gets av1
   const webmVideo = body.hardware_acceleration ? 'av1' : 'vp9';
-  const { seconds, ...hardware } = body.hardware_acceleration ? FFMPEG.nvenc : FFMPEG.cpu;
+  const videoCodec = holdsVideo
+    ? (body.video_codec ?? (body.output_format === 'webm' ? webmVideo : 'h264'))
+    : undefined;
+  // Only a video encode uses NVENC: audio, or video passed through, needs no GPU whatever the body asks.
+  const encodesOnGpu = body.hardware_acceleration === true && videoCodec !== undefined && videoCodec !== 'copy';
+  const { seconds, ...hardware } = encodesOnGpu ? FFMPEG.nvenc : FFMPEG.cpu;
   return {
     service_type: 'ffmpeg',
     request: definedOnly({
       ...fields(body),
-      video_codec: body.video_codec ?? (body.output_format === 'webm' ? webmVideo : 'h264'),
+      // audio-only containers carry no video: a video_codec the body sent would only be ignored
+      video_codec: videoCodec,
       audio_codec: body.audio_codec ?? DEFAULT_AUDIO[body.output_format],
     }),
     hardware,

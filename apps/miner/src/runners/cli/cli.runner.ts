@@ -4,7 +4,7 @@ import type { RunContext, Runner, RunMetrics, RunOutcome } from '../runner';
 import { AllowList, checkArgs, CliTool, findExecutable } from './allow-list';
 import { CliFailure, exitFailure } from './cli-failure';
 import { CliJob, isCliPayload, parseCliJob } from './cli-job';
-import { ffmpegArgs, inputFileName, outputFileName } from './ffmpeg-request';
+import { encodesWithNvenc, ffmpegArgs, inputFileName, outputFileName } from './ffmpeg-request';
 import { downloadInput } from './input-download';
 import { Launchers, limitedCommand, runTool } from './tool-process';
 import { collectOutputs, writeInputs } from './workspace-files';
@@ -154,7 +154,7 @@ export class CliRunner implements Runner {
           tool,
           argv: this.allowedArgv(tool, ffmpegArgs(job.request, input, output)),
           outputs: [output],
-          needsGpu: job.request.hardware_acceleration
+          needsGpu: encodesWithNvenc(job.request)
             ? `${tool.name} with hardware_acceleration`
             : tool.requiresGpu
               ? tool.name

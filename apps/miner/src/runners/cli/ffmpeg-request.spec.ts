@@ -1,4 +1,4 @@
-import { ffmpegArgs, inputFileName, outputFileName, parseFfmpegRequest } from './ffmpeg-request';
+import { encodesWithNvenc, ffmpegArgs, inputFileName, outputFileName, parseFfmpegRequest } from './ffmpeg-request';
 
 const base = { input_url: 'https://media.example/clip.MOV?sig=abc', output_format: 'mp4' };
 const argsFor = (fields: Record<string, unknown>) => {
@@ -125,5 +125,20 @@ describe('typed ffmpeg requests', () => {
     expect(outputFileName({ input_url: base.input_url, output_format: 'webm', hardware_acceleration: false })).toBe(
       'output.webm',
     );
+  });
+});
+
+describe('encodesWithNvenc (a GPU is needed only for it)', () => {
+  it.each([
+    [{ hardware_acceleration: true }, true],
+    [{ hardware_acceleration: true, output_format: 'webm' }, true],
+    [{ hardware_acceleration: true, video_codec: 'h265' }, true],
+    [{ hardware_acceleration: false }, false],
+    [{ hardware_acceleration: true, output_format: 'mp3' }, false],
+    [{ hardware_acceleration: true, output_format: 'ogg', video_codec: 'h264' }, false],
+    [{ hardware_acceleration: true, video_codec: 'copy' }, false],
+  ])('%j → %s', (fields, expected) => {
+    const parsed = parseFfmpegRequest({ ...base, ...fields });
+    expect(parsed.ok && encodesWithNvenc(parsed.value)).toBe(expected);
   });
 });

@@ -119,6 +119,12 @@ function videoCodecOf(request: FfmpegRequest): FfmpegVideoCodec | null {
   return request.video_codec ?? fallback;
 }
 
+/** Whether the request encodes video on the GPU (NVENC): audio, or video passed through, never does. */
+export function encodesWithNvenc(request: FfmpegRequest): boolean {
+  const codec = videoCodecOf(request);
+  return request.hardware_acceleration && codec !== null && codec !== 'copy' && codec !== 'vp9';
+}
+
 /**
  * The ffmpeg arguments for a request reading `input` and writing `output` in the workspace. Settings
  * that do not apply (video settings of an audio-only format or of `copy`) are left out.
