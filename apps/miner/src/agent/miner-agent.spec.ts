@@ -130,3 +130,91 @@ describe('MinerAgent.drain', () => {
     }
   }, 30_000);
 });
+
+/** A coordinator that asks for 1 s heartbeats, notes when each call arrives, and has no jobs. */
+async function quietCoordinator(): Promise<{
+  url: string;
+  calls: { url: string; at: number }[];
+  close(): Promise<void>;
+}> {
+  const calls: { url: string; at: number }[] = [];
+  const server: Server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    req.resume();
+    req.on('end', () => {
+      calls.push({ url: req.url ?? '', at: Date.now() });
+      if (req.url === '/v1/miners/poll') {
+        res.writeHead(204).end();
+        return;
+      }
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(
+        JSON.stringify(
+          req.url === '/v1/miners/register'
+            ? {
+                status: 'ok',
+                miner_id: 'rig-1/x',
+                session_token: 't',
+                heartbeat_interval_seconds: 1,
+                lease_ttl_seconds: 4,
+              }
+            : { status: 'ok', cancel_job_ids: [] },
+        ),
+      );
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    calls,
+    close: () => {
+      server.closeAllConnections();
+      return new Promise((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+describe('MinerAgent heartbeats', () => {
+  beforeAll(() => Logger.overrideLogger(false));
+
+  it('beats at the interval the registration reply asks from the first beat, not the configured 15 s', async () => {
+    const coordinator = await quietCoordinator();
+    const dir = mkdtempSync(join(tmpdir(), 'agent-beat-'));
+    let agent: MinerAgent | null = null;
+    try {
+      const config = loadMinerConfig(
+        {
+          MINER_API_KEY: 'miner-key',
+          COORDINATOR_URL: coordinator.url,
+          MINER_STATE_DIR: dir,
+          MINER_DRAIN_TIMEOUT_SECONDS: '1',
+        },
+        dir,
+      );
+      expect(config.heartbeatIntervalSeconds).toBe(15);
+      const client = new CoordinatorClient({ baseUrl: config.coordinatorUrl, apiKey: config.apiKey, minerId: 'x' });
+      const { key } = await MinerKey.loadOrCreate(dir);
+      const executor = new JobExecutor(client, new JobJournal(config.workspaceDir), [], key, new MinerStats(), {
+        maxJobSeconds: 60,
+        onStaleCapabilities: () => undefined,
+      });
+      const probe = { read: () => Promise.resolve(READING) } as unknown as Probe;
+      agent = new MinerAgent(config, client, probe, executor, { publicKey: key.publicKey, created: true });
+      await agent.start();
+      const deadline = Date.now() + 20_000;
+      while (coordinator.calls.filter((call) => call.url === '/v1/miners/heartbeat').length < 2) {
+        if (Date.now() > deadline) {
+          throw new Error(`no two heartbeats: ${coordinator.calls.map((call) => call.url).join(', ')}`);
+        }
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      const registered = coordinator.calls.find((call) => call.url === '/v1/miners/register')!.at;
+      const beats = coordinator.calls.filter((call) => call.url === '/v1/miners/heartbeat').map((call) => call.at);
+      // 1 s with ±20 % jitter, and slack for a loaded machine; well under the 4 s lease
+      expect(beats[0] - registered).toBeLessThan(2500);
+      expect(beats[1] - beats[0]).toBeLessThan(2500);
+    } finally {
+      await agent?.drain();
+      await coordinator.close();
+    }
+  }, 30_000);
+});

@@ -238,6 +238,9 @@ export class MinerAgent {
   }
 
   private async heartbeatLoop(): Promise<void> {
+    // The registration reply may ask for a shorter interval than configured (a short lease): the
+    // first pause must already use it, or a job assigned at once could lose its lease.
+    await this.registerUntilDone();
     let failures = 0;
     while (!this.stopped.signal.aborted) {
       await pause(failures === 0 ? jittered(this.heartbeatMs) : this.retryDelay(failures), this.stopped.signal);
