@@ -76,9 +76,9 @@ describe('CliRunner with the real ffmpeg', () => {
     ...fields,
   });
   const shippedRunner = (fields: { allowPrivateInputUrls?: boolean } = {}) =>
-    new CliRunner({ allowList: shipped, hasGpu: false, allowPrivateInputUrls: true, ...fields });
-  const testRunner = (fields: { hasGpu?: boolean; env?: NodeJS.ProcessEnv } = {}) =>
-    new CliRunner({ allowList: testTools, hasGpu: false, killGraceMs: 300, ...fields });
+    new CliRunner({ allowList: shipped, hasGpu: () => false, allowPrivateInputUrls: true, ...fields });
+  const testRunner = (fields: { hasGpu?: () => boolean; env?: NodeJS.ProcessEnv } = {}) =>
+    new CliRunner({ allowList: testTools, hasGpu: () => false, killGraceMs: 300, ...fields });
 
   /** Writes a successful run's first output next to the workspace and describes its streams. */
   const probeFirstOutput = async (outcome: RunOutcome) => {
@@ -485,11 +485,22 @@ describe('CliRunner with the real ffmpeg', () => {
       message: 'gpu-tool needs a GPU and this miner has none',
     });
     await expect(
-      testRunner({ hasGpu: true }).run(context({ type: 'cli', tool: 'gpu-tool', args: [] })),
+      testRunner({ hasGpu: () => true }).run(context({ type: 'cli', tool: 'gpu-tool', args: [] })),
     ).resolves.toMatchObject({
       ok: true,
       metrics: { gpu_seconds: expect.any(Number) },
     });
+  });
+
+  it('asks the probe at each run, so a GPU that appears (or falls off the bus) counts from the next job', async () => {
+    let gpu = false;
+    const runner = testRunner({ hasGpu: () => gpu });
+    const run = () => runner.run(context({ type: 'cli', tool: 'gpu-tool', args: [] }));
+    await expect(run()).resolves.toMatchObject({ ok: false, code: 'E_NOGPU' });
+    gpu = true;
+    await expect(run()).resolves.toMatchObject({ ok: true });
+    gpu = false;
+    await expect(run()).resolves.toMatchObject({ ok: false, code: 'E_NOGPU' });
   });
 
   it("gives the tool a minimal environment, never the miner's own", async () => {

@@ -42,7 +42,8 @@ export class MinerModule {
   /** Everything the daemon needs, built from one validated config (plain classes, wired here). */
   static async forRoot(config: MinerConfig): Promise<DynamicModule> {
     const { key, created } = await MinerKey.loadOrCreate(config.stateDir);
-    const runnerSet = await createRunnerSet(config);
+    // the CLI runner asks the agent's latest probe whether a GPU is there (agent is built below)
+    const runnerSet = await createRunnerSet(config, () => agent.hasGpu);
     const client = new CoordinatorClient({
       baseUrl: config.coordinatorUrl,
       apiKey: config.apiKey,

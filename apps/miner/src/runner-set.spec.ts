@@ -46,7 +46,7 @@ describe('toolServices', () => {
         "args: ['{file}']",
       ].join('\n'),
     );
-  const cli = (allowList: AllowList) => new CliRunner({ allowList, hasGpu: false });
+  const cli = (allowList: AllowList) => new CliRunner({ allowList, hasGpu: () => false });
 
   it('advertises the services whose typed jobs the CLI runner takes, and warns of the rest', () => {
     const ffmpeg = tool('ffmpeg', ['ffmpeg']);

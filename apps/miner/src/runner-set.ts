@@ -1,6 +1,5 @@
 import { Logger } from '@nestjs/common';
 import type { MinerConfig } from './config';
-import { readNvidiaSmi } from './probe/nvidia-smi';
 import type { ProbeSources } from './probe/probe';
 import { AllowListError, loadAllowList, presentTools, type AllowList, type CliTool } from './runners/cli/allow-list';
 import { CliRunner } from './runners/cli/cli.runner';
@@ -59,7 +58,7 @@ export function toolServices(allowList: AllowList, toolRunner: Pick<Runner, 'acc
  * allow-list directory means no CLI tools (said in the log); a malformed file stops the start. A
  * service a tool lists but no runner serves typed is not advertised, and said in the log.
  */
-export async function createRunnerSet(config: MinerConfig): Promise<RunnerSet> {
+export async function createRunnerSet(config: MinerConfig, hasGpu: () => boolean): Promise<RunnerSet> {
   const logger = new Logger('runners');
   const ollama = new OllamaRunner({ baseUrl: config.ollamaUrl });
   let allowList: AllowList = [];
@@ -72,10 +71,9 @@ export async function createRunnerSet(config: MinerConfig): Promise<RunnerSet> {
       throw error;
     }
   }
-  const { gpus } = await readNvidiaSmi(config.nvidiaSmi);
   const cli = new CliRunner({
     allowList,
-    hasGpu: gpus.length > 0,
+    hasGpu,
     allowPrivateInputUrls: config.allowPrivateInputUrls,
   });
   const { advertised, warnings } = toolServices(allowList, cli);

@@ -76,6 +76,11 @@ export class MinerAgent {
     this.loops = [this.registerUntilDone(), this.heartbeatLoop(), this.pollLoop(), this.probeLoop()];
   }
 
+  /** Whether the latest probe saw a GPU: the CLI runner's answer for GPU-bound runs. */
+  get hasGpu(): boolean {
+    return (this.reading?.gpus.length ?? 0) > 0;
+  }
+
   /** Current GPU readings for /metrics and the dashboard, at most 10 s old (nvidia-smi is not free). */
   async gpus(): Promise<GpuReading[]> {
     if (Date.now() - this.gpuReadAt > 10_000) {
@@ -258,12 +263,10 @@ export class MinerAgent {
             inflight: this.executor.running.size,
             job_ids: this.executor.heldJobIds(),
             metadata: {
-              gpus:
-                this.reading?.gpus.map(({ name, utilization_percent, memory_free_mb }) => ({
-                  name,
-                  utilization_percent,
-                  memory_free_mb,
-                })) ?? [],
+              // live load (at most 10 s old), not the last probe's, which may be minutes old
+              gpus: (this.reading?.gpus.length ? await this.gpus() : []).map(
+                ({ name, utilization_percent, memory_free_mb }) => ({ name, utilization_percent, memory_free_mb }),
+              ),
             },
           },
           this.stopped.signal,

@@ -11,8 +11,11 @@ import { collectOutputs, writeInputs } from './workspace-files';
 
 export interface CliRunnerOptions {
   allowList: AllowList;
-  /** Whether this machine has a usable GPU (the probe's answer); tools with `requires_gpu` need one. */
-  hasGpu: boolean;
+  /**
+   * Whether this machine has a usable GPU now (the latest probe's answer, so a GPU that appears or
+   * falls off the bus is noticed); tools with `requires_gpu` and NVENC encodes need one.
+   */
+  hasGpu: () => boolean;
   /** Between SIGTERM and SIGKILL when a run is stopped. */
   killGraceMs?: number;
   /** Lets typed jobs' `input_url` reach loopback and private addresses; off, so jobs cannot probe the miner's network. */
@@ -80,7 +83,7 @@ export class CliRunner implements Runner {
       throw new CliFailure('E_BAD_INPUT', parsed.message);
     }
     const plan = this.plan(parsed.value);
-    if (plan.needsGpu !== null && !this.options.hasGpu) {
+    if (plan.needsGpu !== null && !this.options.hasGpu()) {
       throw new CliFailure('E_NOGPU', `${plan.needsGpu} needs a GPU and this miner has none`);
     }
     const executable = await findExecutable(plan.tool.executable, this.env);
