@@ -80,6 +80,8 @@ export function benchCoordinatorEnv(options: BenchCoordinatorOptions): NodeJS.Pr
     RATE_LIMIT_CLIENT_PER_MINUTE: '10000000',
     RATE_LIMIT_MINER_PER_MINUTE: '10000000',
     RATE_LIMIT_ADMIN_PER_MINUTE: '10000000',
+    // the checkout's service registry, wherever the bench is started from (dist/bench → the repository)
+    REGISTRY_DIR: process.env.REGISTRY_DIR ?? join(__dirname, '..', '..', 'apps', 'coordinator', 'registry.d'),
     ...options.extra,
   };
   if (options.poolSize !== null) {

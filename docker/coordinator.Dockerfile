@@ -18,6 +18,10 @@ WORKDIR /app
 COPY --from=build /app/package.json ./
 COPY --from=build /app/node_modules node_modules
 COPY --from=build /app/dist dist
+# The service registry is data, not code: mount another directory over it (or set REGISTRY_DIR) to
+# change the catalogue without rebuilding; the coordinator validates it at boot.
+COPY apps/coordinator/registry.d /etc/aitbc/coordinator/registry.d
+ENV REGISTRY_DIR=/etc/aitbc/coordinator/registry.d
 USER node
 EXPOSE 18000
 HEALTHCHECK --interval=15s --timeout=3s --start-period=30s --retries=3 \

@@ -1,6 +1,7 @@
 import Ajv2020 from 'ajv/dist/2020';
 import { FFMPEG_RESOLUTION_PATTERN } from '@aitbc/contracts';
-import { CATALOGUE_FILES } from '../../apps/coordinator/src/registry/catalogue';
+import { loadConfig } from '../../apps/coordinator/src/config';
+import { loadCatalogueFiles } from '../../apps/coordinator/src/registry/catalogue-files';
 import { Api } from '../support/api';
 import { CoordinatorUnderTest, bootCoordinator, testEnv } from '../support/coordinator';
 
@@ -10,7 +11,8 @@ const envelope = (status: number, code: string, detail: unknown = expect.any(Str
   request_id: expect.any(String),
 });
 
-const DEFINITIONS = CATALOGUE_FILES.flatMap((file) => file.services);
+// the shipped data files, as a coordinator started in the repository's root loads them
+const DEFINITIONS = loadCatalogueFiles(loadConfig({}).registryDir).flatMap((file) => file.services);
 const definition = (id: string) => DEFINITIONS.find((service) => service.id === id)!;
 const NOT_OBJECT = {
   valid: false,

@@ -49,7 +49,7 @@ export class AppModule {
         MetricsModule,
         ReceiptsModule,
         LedgerModule,
-        RegistryModule.forRoot(),
+        RegistryModule.forRoot(config.registryDir),
       ],
       providers: [{ provide: APP_GUARD, useClass: ApiKeyGuard }],
     };

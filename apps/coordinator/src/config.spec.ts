@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { ConfigError, hashApiKey, loadConfig } from './config';
 
 describe('loadConfig', () => {
@@ -101,6 +102,14 @@ describe('loadConfig', () => {
     );
     expect(() => loadConfig({ RESULT_BODY_LIMIT_BYTES: '1gb' })).toThrow(
       /RESULT_BODY_LIMIT_BYTES must be an integer from 1024 to 268435456 \(got "1gb"\)/,
+    );
+  });
+
+  it("reads the registry's data files from REGISTRY_DIR, resolved against the working directory", () => {
+    expect(loadConfig({}).registryDir).toBe(join(process.cwd(), 'apps/coordinator/registry.d'));
+    expect(loadConfig({ REGISTRY_DIR: 'conf/registry' }).registryDir).toBe(join(process.cwd(), 'conf/registry'));
+    expect(loadConfig({ REGISTRY_DIR: '/etc/aitbc/coordinator/registry.d' }).registryDir).toBe(
+      '/etc/aitbc/coordinator/registry.d',
     );
   });
 

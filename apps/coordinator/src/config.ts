@@ -22,6 +22,8 @@ export interface CoordinatorConfig {
   /** A miner's result (`POST /v1/miners/{job_id}/result` and its alias) may be larger: CLI outputs come inline. */
   resultBodyLimitBytes: number;
   dataDir: string;
+  /** The service registry's data files (`*.yaml`), loaded and checked by the registry module at boot. */
+  registryDir: string;
   database: {
     url: string;
     /** true when no DATABASE_URL was given and the process runs its own embedded PostgreSQL */
@@ -218,6 +220,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): CoordinatorCon
       256 * 1_048_576,
     ),
     dataDir,
+    registryDir: resolve(r.str('REGISTRY_DIR', 'apps/coordinator/registry.d')),
     database: {
       url: databaseUrl ?? `postgres://postgres@127.0.0.1:${embeddedPort}/${EMBEDDED_DATABASE_NAME}`,
       embedded,

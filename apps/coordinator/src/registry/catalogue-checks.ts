@@ -8,7 +8,7 @@ import {
   type ServiceParameterDto,
 } from '@aitbc/contracts';
 import { cudaNumber } from '../jobs/submit-job/job-requirements';
-import type { CatalogueFile } from './catalogue/catalogue-file';
+import type { CatalogueFile } from './catalogue-files';
 
 const ID = /^[a-z][a-z0-9_]{1,63}$/;
 const PARAMETER_NAME = /^[a-z][a-z0-9_]{0,63}$/;

@@ -1,7 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { RegistryController } from './browse-registry/registry.controller';
 import { REGISTRY_HANDLERS } from './browse-registry/registry.handlers';
-import { CATALOGUE_FILES } from './catalogue';
+import { loadCatalogueFiles } from './catalogue-files';
 import { ListServiceTypesController } from './list-service-types/list-service-types.controller';
 import { ListServiceTypesHandler } from './list-service-types/list-service-types.handler';
 import { ServiceCatalogue } from './service-catalogue';
@@ -13,8 +13,11 @@ import { ValidateServiceRequestHandler } from './validate-service-request/valida
 /** The service catalogue and the typed service endpoints (DESIGN §3 "Services and registry"). */
 @Module({})
 export class RegistryModule {
-  /** Loads and checks the catalogue first: bad data stops the start with one error naming file and field. */
-  static forRoot(): DynamicModule {
+  /**
+   * Loads the catalogue from `registryDir` (REGISTRY_DIR) and checks it first: bad data stops the start
+   * with one error naming file and field.
+   */
+  static forRoot(registryDir: string): DynamicModule {
     return {
       module: RegistryModule,
       controllers: [
@@ -24,7 +27,7 @@ export class RegistryModule {
         ValidateServiceRequestController,
       ],
       providers: [
-        { provide: ServiceCatalogue, useValue: new ServiceCatalogue(CATALOGUE_FILES) },
+        { provide: ServiceCatalogue, useValue: new ServiceCatalogue(loadCatalogueFiles(registryDir)) },
         ListServiceTypesHandler,
         SubmitServiceJobHandler,
         ...REGISTRY_HANDLERS,

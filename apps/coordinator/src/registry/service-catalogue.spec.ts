@@ -1,6 +1,6 @@
 import { SERVICE_CATEGORIES, SERVICE_TYPES, type ServiceDefinitionDto } from '@aitbc/contracts';
-import { CATALOGUE_FILES } from './catalogue';
-import type { CatalogueFile } from './catalogue/catalogue-file';
+import { loadConfig } from '../config';
+import { type CatalogueFile, loadCatalogueFiles } from './catalogue-files';
 import { CatalogueError, ServiceCatalogue } from './service-catalogue';
 
 /** A small valid service; tests break one thing at a time. */
@@ -46,7 +46,7 @@ function problems(catalogueFiles: CatalogueFile[]): string[] {
 
 describe('ServiceCatalogue', () => {
   it('loads the shipped catalogue: 30+ services in all six categories, the typed ones among them', () => {
-    const catalogue = new ServiceCatalogue(CATALOGUE_FILES);
+    const catalogue = new ServiceCatalogue(loadCatalogueFiles(loadConfig({}).registryDir));
     const counts = catalogue.categories();
     expect(counts.map((c) => c.category)).toEqual([...SERVICE_CATEGORIES]);
     expect(counts.every((c) => c.count >= 1)).toBe(true);

@@ -8,7 +8,7 @@ import type {
 } from '@aitbc/contracts';
 import { SERVICE_CATEGORIES } from '@aitbc/contracts';
 import { catalogueProblems } from './catalogue-checks';
-import type { CatalogueFile } from './catalogue/catalogue-file';
+import type { CatalogueFile } from './catalogue-files';
 import { ServiceNotFoundError } from './registry.errors';
 import { parameterSchema, requestSchema } from './request-schema';
 import { validateServiceRequest } from './validate-service-request/request-validation';

@@ -8,7 +8,8 @@ import {
   StableDiffusionRequestDto,
   WhisperRequestDto,
 } from '@aitbc/contracts';
-import { CATALOGUE_FILES } from '../catalogue';
+import { loadConfig } from '../../config';
+import { loadCatalogueFiles } from '../catalogue-files';
 import { ServiceCatalogue } from '../service-catalogue';
 import { type ServiceJobRequest, type ServiceRoute, serviceJob } from './service-jobs';
 import { SERVICE_EXAMPLES } from './submit-service-job.examples';
@@ -175,7 +176,7 @@ describe('serviceJob', () => {
   });
 
   describe('agrees with the registry', () => {
-    const catalogue = new ServiceCatalogue(CATALOGUE_FILES);
+    const catalogue = new ServiceCatalogue(loadCatalogueFiles(loadConfig({}).registryDir));
 
     it.each(ROUTES)('%s: every Swagger example is valid and its service request passes the registry', (route) => {
       for (const { value } of Object.values(SERVICE_EXAMPLES[route])) {

@@ -1,12 +1,14 @@
 import Ajv2020 from 'ajv/dist/2020';
 import fc from 'fast-check';
-import { CATALOGUE_FILES } from '../catalogue';
+import { loadConfig } from '../../config';
+import { loadCatalogueFiles } from '../catalogue-files';
 import { requestSchema } from '../request-schema';
 import { ServiceCatalogue } from '../service-catalogue';
 import { MAX_ISSUES } from './request-validation';
 
-const catalogue = new ServiceCatalogue(CATALOGUE_FILES);
-const services = CATALOGUE_FILES.flatMap((file) => file.services);
+const files = loadCatalogueFiles(loadConfig({}).registryDir);
+const catalogue = new ServiceCatalogue(files);
+const services = files.flatMap((file) => file.services);
 
 describe('validateServiceRequest', () => {
   it.each(services.map((service) => [service.id, service] as const))(
