@@ -1,3 +1,4 @@
+import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
@@ -245,6 +246,21 @@ export class ProofDto {
   public_key!: string;
 }
 
+/** The `attempt` a miner's report names: a stale one (not the job's current attempt) gets 409. */
+const ReportAttempt = () =>
+  applyDecorators(
+    ApiPropertyOptional({
+      example: 2,
+      description:
+        "the attempt this report is about (the poll reply's `attempt`); when it is not the job's current attempt " +
+        'the report is stale and gets 409 JOB_NOT_RUNNING, leaving the job untouched',
+    }),
+    IsOptional(),
+    IsInt(),
+    Min(1),
+    Max(1_000_000),
+  );
+
 export class SubmitResultDto {
   @ApiProperty({ type: Object, example: { response: 'Machine learning is…' } })
   @IsObject()
@@ -261,16 +277,7 @@ export class SubmitResultDto {
   @Type(() => ProofDto)
   proof?: ProofDto;
 
-  @ApiPropertyOptional({
-    example: 2,
-    description:
-      "the attempt this report is about (the poll reply's `attempt`); when it is not the job's current attempt " +
-      'the report is stale and gets 409 JOB_NOT_RUNNING, leaving the job untouched',
-  })
-  @IsOptional()
-  @IsInt()
-  @Min(1)
-  @Max(1_000_000)
+  @ReportAttempt()
   attempt?: number;
 }
 
@@ -299,16 +306,7 @@ export class FailJobDto {
   @IsObject()
   metrics?: Record<string, unknown>;
 
-  @ApiPropertyOptional({
-    example: 2,
-    description:
-      "the attempt this report is about (the poll reply's `attempt`); when it is not the job's current attempt " +
-      'the report is stale and gets 409 JOB_NOT_RUNNING, leaving the job untouched',
-  })
-  @IsOptional()
-  @IsInt()
-  @Min(1)
-  @Max(1_000_000)
+  @ReportAttempt()
   attempt?: number;
 }
 
