@@ -7,12 +7,11 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import request from 'supertest';
 import { backoffMs } from '../../apps/miner/src/agent/backoff';
-import { Api } from '../support/api';
-import { CoordinatorUnderTest, TEST_KEYS, bootCoordinator, testEnv } from '../support/coordinator';
+import { TEST_KEYS } from '../support/coordinator';
 import { startFaultyProxy } from '../support/faulty-proxy';
-import { MinerProcess, startMinerProcess } from '../support/miner-process';
-import { expectedReply, OllamaStandIn, startOllamaStandIn } from '../support/ollama-stand-in';
-import { clearDispatch, createTestPool } from '../support/test-database';
+import type { MinerProcess } from '../support/miner-process';
+import { minerSuite } from '../support/miner-suite';
+import { expectedReply, startOllamaStandIn } from '../support/ollama-stand-in';
 import { waitFor } from '../support/wait-for';
 
 const PROMPT = 'What is machine learning?';
@@ -37,13 +36,16 @@ function journal(stateDir: string, jobId: string): JobView[] {
  * seed's flow, failures of Ollama, kill -9 and SIGTERM mid-job, and push mode.
  */
 describe('miner daemon (process) with coordinator and Ollama stand-in', () => {
-  let coordinator: CoordinatorUnderTest;
-  let api: Api;
-  let ollama: OllamaStandIn;
-  const miners: MinerProcess[] = [];
-  const pool = createTestPool();
+  const suite = minerSuite({
+    LOG_LEVEL: 'warn',
+    MINER_HEARTBEAT_INTERVAL_SECONDS: '1',
+    MINER_LEASE_TTL_SECONDS: '3',
+    JOB_SWEEP_INTERVAL_MS: '200',
+    RATE_LIMIT_CLIENT_PER_MINUTE: '1000000',
+  });
+  const { pool } = suite;
 
-  const job = async (jobId: string): Promise<JobView> => (await api.job(jobId).expect(200)).body;
+  const job = async (jobId: string): Promise<JobView> => (await suite.api.job(jobId).expect(200)).body;
   const jobIn = (jobId: string, states: string[], timeoutMs = 20_000) =>
     waitFor(
       async () => {
@@ -60,49 +62,13 @@ describe('miner daemon (process) with coordinator and Ollama stand-in', () => {
         [`job-${jobId}`],
       )
     ).rows.map(({ data }) => ({ miner_id: data.miner_id, attempt: data.attempt, error: data.error }));
-  const startMiner = async (options: Partial<Parameters<typeof startMinerProcess>[0]> = {}) => {
-    const miner = await startMinerProcess({ coordinatorUrl: coordinator.url, ollamaUrl: ollama.url, ...options });
-    miners.push(miner);
-    return miner;
-  };
+  const { startMiner } = suite;
   const generating = (miner: MinerProcess) =>
-    ollama
+    suite.ollama
       .waitForRequest((r) => r.path === '/api/generate' && r.outcome === 'open', 15_000)
       .catch((error: Error) => {
         throw new Error(`${error.message}\nminer output:\n${miner.output()}`);
       });
-
-  beforeAll(async () => {
-    coordinator = await bootCoordinator(
-      testEnv({
-        LOG_LEVEL: 'warn',
-        MINER_HEARTBEAT_INTERVAL_SECONDS: '1',
-        MINER_LEASE_TTL_SECONDS: '3',
-        JOB_SWEEP_INTERVAL_MS: '200',
-        RATE_LIMIT_CLIENT_PER_MINUTE: '1000000',
-      }),
-    );
-    api = new Api(coordinator.url);
-  });
-
-  beforeEach(async () => {
-    await clearDispatch(pool);
-    await pool.query("UPDATE miners SET status = 'OFFLINE'");
-    ollama = await startOllamaStandIn();
-  });
-
-  afterEach(async () => {
-    for (const miner of miners.splice(0)) {
-      miner.kill();
-      await miner.exited;
-    }
-    await ollama.close();
-  });
-
-  afterAll(async () => {
-    await coordinator.stop();
-    await pool.end();
-  });
 
   it("runs the seed's flow: inference job → stand-in → COMPLETED with a verifiable receipt and metrics", async () => {
     const miner = await startMiner();
@@ -125,17 +91,18 @@ describe('miner daemon (process) with coordinator and Ollama stand-in', () => {
       disk_free_mb: expect.any(Number),
     });
 
-    const jobId = await api.submitOk({ type: 'inference', prompt: PROMPT, model: MODEL });
+    const jobId = await suite.api.submitOk({ type: 'inference', prompt: PROMPT, model: MODEL });
     const done = await jobIn(jobId, ['COMPLETED', 'FAILED']);
     const expected = expectedReply('generate', { prompt: PROMPT, model: MODEL });
     expect(done.state).toBe('COMPLETED');
     expect(done.assigned_miner_id).toBe('rig-1/gpu-a');
     expect(done.result).toMatchObject({ output: expected.text, model: MODEL, done_reason: 'stop' });
 
-    const result = (await api.http.get(`/v1/jobs/${jobId}/result`).set('X-Api-Key', TEST_KEYS.client).expect(200)).body;
+    const result = (await suite.api.http.get(`/v1/jobs/${jobId}/result`).set('X-Api-Key', TEST_KEYS.client).expect(200))
+      .body;
     const receipt = result.receipt;
     expect(receipt).toMatchObject({ job_id: jobId, provider: 'rig-1/gpu-a', status: 'completed' });
-    const verified = await api.http.post('/v1/receipts/verify').send(receipt).expect(200);
+    const verified = await suite.api.http.post('/v1/receipts/verify').send(receipt).expect(200);
     expect(verified.body).toMatchObject({ valid: true, reasons: [] });
 
     // the metrics the miner reported carry the stand-in's token counts and compute time
@@ -171,12 +138,12 @@ describe('miner daemon (process) with coordinator and Ollama stand-in', () => {
   }, 60_000);
 
   it('reports E_MODEL_NOT_FOUND for a model Ollama no longer has, never substitutes one, and re-registers without it', async () => {
-    ollama.models.push({ ...ollama.models[0], name: 'ghost:7b' });
+    suite.ollama.models.push({ ...suite.ollama.models[0], name: 'ghost:7b' });
     const miner = await startMiner();
     expect((await miner.status()).capabilities?.models).toContain('ghost:7b');
-    ollama.models.pop();
+    suite.ollama.models.pop();
 
-    const jobId = await api.submitOk({ type: 'inference', prompt: PROMPT, model: 'ghost:7b' });
+    const jobId = await suite.api.submitOk({ type: 'inference', prompt: PROMPT, model: 'ghost:7b' });
     const failed = await waitFor(
       async () => {
         const view = await job(jobId);
@@ -185,7 +152,7 @@ describe('miner daemon (process) with coordinator and Ollama stand-in', () => {
       { timeoutMs: 20_000, message: 'E_MODEL_NOT_FOUND reported' },
     );
     expect(failed.state).toMatch(/QUEUED|FAILED/);
-    const asked = ollama.requests.filter((r) => r.path === '/api/generate').map((r) => (r.body as JobView).model);
+    const asked = suite.ollama.requests.filter((r) => r.path === '/api/generate').map((r) => (r.body as JobView).model);
     expect(asked.length).toBeGreaterThan(0);
     expect(new Set(asked)).toEqual(new Set(['ghost:7b']));
     await waitFor(async () => !(await miner.status()).capabilities?.models.includes('ghost:7b'), {
@@ -199,12 +166,12 @@ describe('miner daemon (process) with coordinator and Ollama stand-in', () => {
   }, 60_000);
 
   it('Ollama down → a retryable failure, the job is requeued, and runs once Ollama is back', async () => {
-    const port = ollama.port;
+    const port = suite.ollama.port;
     // only the failure may trigger a probe here, so the job is surely taken while Ollama is away
     const miner = await startMiner({ env: { MINER_PROBE_INTERVAL_SECONDS: '300' } });
-    await ollama.close();
+    await suite.ollama.close();
 
-    const jobId = await api.submitOk({ type: 'inference', prompt: PROMPT, model: MODEL });
+    const jobId = await suite.api.submitOk({ type: 'inference', prompt: PROMPT, model: MODEL });
     const requeued = await waitFor(
       async () => {
         const view = await job(jobId);
@@ -218,15 +185,15 @@ describe('miner daemon (process) with coordinator and Ollama stand-in', () => {
     const failedRun = await waitFor(async () => (await miner.status()).history[0]);
     expect(failedRun).toMatchObject({ job_id: jobId, outcome: 'failed', error_code: 'E_RUNTIME' });
 
-    ollama = await startOllamaStandIn({ port });
+    suite.ollama = await startOllamaStandIn({ port });
     const done = await jobIn(jobId, ['COMPLETED'], 30_000);
     expect(done.attempts).toBe(2);
   }, 60_000);
 
   it('kill -9 mid-job and no restart within the lease: the coordinator requeues (E_LEASE_LOST); the late report is dropped', async () => {
-    ollama.setTokenDelayMs(100);
+    suite.ollama.setTokenDelayMs(100);
     const first = await startMiner();
-    const jobId = await api.submitOk({ type: 'inference', prompt: LONG_PROMPT, model: MODEL });
+    const jobId = await suite.api.submitOk({ type: 'inference', prompt: LONG_PROMPT, model: MODEL });
     await generating(first);
     expect(journal(first.stateDir, jobId)).toEqual([
       expect.objectContaining({ job_id: jobId, attempt: 1, phase: 'running' }),
@@ -243,7 +210,7 @@ describe('miner daemon (process) with coordinator and Ollama stand-in', () => {
     );
     expect(requeued.error).toMatchObject({ code: 'E_LEASE_LOST' });
 
-    ollama.setTokenDelayMs(0);
+    suite.ollama.setTokenDelayMs(0);
     const second = await startMiner({ stateDir: first.stateDir, waitFor: 'none' });
     await waitFor(
       () => /job [0-9a-f]{32} was left running by a previous run: reporting E_RUNTIME/.test(second.output()),
@@ -271,11 +238,11 @@ describe('miner daemon (process) with coordinator and Ollama stand-in', () => {
 
   it('runs at most `concurrency` jobs at once, and that many while work waits, even when the coordinator would hand it more', async () => {
     // the coordinator is told this miner takes 8 jobs at once: only the daemon's own limit can hold it to 2
-    const proxy = await startFaultyProxy(coordinator.url, (req) =>
+    const proxy = await startFaultyProxy(suite.coordinator.url, (req) =>
       req.url === '/v1/miners/register' ? { rewrite: (body) => ({ ...(body as object), concurrency: 8 }) } : 'forward',
     );
     try {
-      ollama.setTokenDelayMs(100);
+      suite.ollama.setTokenDelayMs(100);
       const miner = await startMiner({ coordinatorUrl: proxy.url, env: { MINER_CONCURRENCY: '2' } });
       const { rows } = await pool.query<{ concurrency: number }>('SELECT concurrency FROM miners WHERE miner_id = $1', [
         'rig-1/gpu-a',
@@ -286,12 +253,12 @@ describe('miner daemon (process) with coordinator and Ollama stand-in', () => {
       const prompt = Array.from({ length: 20 }, (_, i) => `item${i}`).join(' ');
       const jobIds: string[] = [];
       for (let i = 0; i < 5; i += 1) {
-        jobIds.push(await api.submitOk({ type: 'inference', prompt, model: MODEL }));
+        jobIds.push(await suite.api.submitOk({ type: 'inference', prompt, model: MODEL }));
       }
       // two at once, seen both by Ollama and by the miner itself
       await waitFor(
         async () =>
-          ollama.inflight() === 2 &&
+          suite.ollama.inflight() === 2 &&
           (await request(miner.url).get('/metrics')).text.includes('aitbc_miner_jobs_running 2\n'),
         { timeoutMs: 20_000, message: 'two jobs running at once' },
       );
@@ -302,20 +269,20 @@ describe('miner daemon (process) with coordinator and Ollama stand-in', () => {
         expect(done.result.output).toBe(expected);
       }
       // never a third: the stand-in counted every answer it was writing at once
-      expect(ollama.peakInflight()).toBe(2);
-      expect(ollama.requests.filter((r) => r.path === '/api/generate')).toHaveLength(5);
+      expect(suite.ollama.peakInflight()).toBe(2);
+      expect(suite.ollama.requests.filter((r) => r.path === '/api/generate')).toHaveLength(5);
     } finally {
       await proxy.close();
     }
   }, 90_000);
 
   it('stops the runner of a job the client cancels (cancel_job_ids in the heartbeat reply) and reports nothing', async () => {
-    ollama.setTokenDelayMs(200);
+    suite.ollama.setTokenDelayMs(200);
     const miner = await startMiner();
-    const jobId = await api.submitOk({ type: 'inference', prompt: LONG_PROMPT, model: MODEL });
+    const jobId = await suite.api.submitOk({ type: 'inference', prompt: LONG_PROMPT, model: MODEL });
     await generating(miner);
-    await api.http.post(`/v1/jobs/${jobId}/cancel`).set('X-Api-Key', TEST_KEYS.client).expect(200);
-    await waitFor(() => ollama.requests.find((r) => r.path === '/api/generate')?.outcome === 'client-closed', {
+    await suite.api.http.post(`/v1/jobs/${jobId}/cancel`).set('X-Api-Key', TEST_KEYS.client).expect(200);
+    await waitFor(() => suite.ollama.requests.find((r) => r.path === '/api/generate')?.outcome === 'client-closed', {
       timeoutMs: 10_000,
       message: 'the Ollama request aborted',
     });
@@ -330,15 +297,15 @@ describe('miner daemon (process) with coordinator and Ollama stand-in', () => {
   }, 60_000);
 
   it('SIGTERM mid-job: takes no new job, lets the running one finish, and exits 0', async () => {
-    ollama.setTokenDelayMs(40);
+    suite.ollama.setTokenDelayMs(40);
     const miner = await startMiner();
-    const jobId = await api.submitOk({ type: 'inference', prompt: LONG_PROMPT, model: MODEL });
+    const jobId = await suite.api.submitOk({ type: 'inference', prompt: LONG_PROMPT, model: MODEL });
     await generating(miner);
     miner.child.kill('SIGTERM');
     await waitFor(async () => (await pool.query("SELECT 1 FROM miners WHERE status = 'DRAINING'")).rowCount === 1, {
       message: 'the coordinator knows the miner drains',
     });
-    const second = await api.submitOk({ type: 'inference', prompt: PROMPT, model: MODEL });
+    const second = await suite.api.submitOk({ type: 'inference', prompt: PROMPT, model: MODEL });
     expect(await miner.exited).toBe(0);
     expect((await job(jobId)).state).toBe('COMPLETED');
     expect((await job(second)).state).toBe('QUEUED');
@@ -346,16 +313,16 @@ describe('miner daemon (process) with coordinator and Ollama stand-in', () => {
   }, 60_000);
 
   it('SIGTERM past the drain timeout: stops the job, reports it retryable (requeued), and exits 0', async () => {
-    ollama.setTokenDelayMs(500);
+    suite.ollama.setTokenDelayMs(500);
     const miner = await startMiner({ env: { MINER_DRAIN_TIMEOUT_SECONDS: '1' } });
-    const jobId = await api.submitOk({ type: 'inference', prompt: LONG_PROMPT, model: MODEL });
+    const jobId = await suite.api.submitOk({ type: 'inference', prompt: LONG_PROMPT, model: MODEL });
     await generating(miner);
     miner.child.kill('SIGTERM');
     expect(await miner.exited).toBe(0);
     const view = await job(jobId);
     expect(view).toMatchObject({ state: 'QUEUED', attempts: 1 });
     expect(view.error).toMatchObject({ code: 'E_RUNTIME', message: 'the miner shut down before the job finished' });
-    expect(ollama.requests.find((r) => r.path === '/api/generate')?.outcome).toBe('client-closed');
+    expect(suite.ollama.requests.find((r) => r.path === '/api/generate')?.outcome).toBe('client-closed');
   }, 60_000);
 
   it('runs a real ffmpeg transcode through the CLI runner, and refuses a command outside the allow-list with E_DENY', async () => {
@@ -382,7 +349,7 @@ describe('miner daemon (process) with coordinator and Ollama stand-in', () => {
     const miner = await startMiner();
     expect((await miner.status()).capabilities?.services).toEqual(['ffmpeg', 'llm_inference']);
 
-    const jobId = await api.submitOk({
+    const jobId = await suite.api.submitOk({
       payload: {
         type: 'cli',
         tool: 'ffmpeg',
@@ -408,7 +375,7 @@ describe('miner daemon (process) with coordinator and Ollama stand-in', () => {
     );
     expect(streams.trim().split('\n').sort()).toEqual(['opus', 'vp9,80']);
 
-    const denied = await api.submitOk({
+    const denied = await suite.api.submitOk({
       payload: { type: 'cli', tool: 'sh', args: ['-c', 'id'] },
       constraints: { services: ['ffmpeg'] },
     });
@@ -436,7 +403,7 @@ describe('miner daemon (process) with coordinator and Ollama stand-in', () => {
     try {
       await startMiner({ env: { MINER_ALLOW_PRIVATE_INPUT_URLS: 'true' } });
       const typed = (path: string, body: object) =>
-        api.http.post(`/v1/services/${path}`).set('X-Api-Key', TEST_KEYS.client).send(body).expect(201);
+        suite.api.http.post(`/v1/services/${path}`).set('X-Api-Key', TEST_KEYS.client).send(body).expect(201);
 
       const llm = await typed('llm/inference', { model: MODEL, prompt: PROMPT });
       expect(llm.body).toEqual({
@@ -476,7 +443,7 @@ describe('miner daemon (process) with coordinator and Ollama stand-in', () => {
 
   it('push mode: POST /v1/jobs/assign claims the job from the coordinator and runs it', async () => {
     const miner = await startMiner({ env: { MINER_MODE: 'push', MINER_ASSIGN_API_KEYS: 'push-key-0001' } });
-    const jobId = await api.submitOk({ type: 'inference', prompt: PROMPT, model: MODEL });
+    const jobId = await suite.api.submitOk({ type: 'inference', prompt: PROMPT, model: MODEL });
     const assign = (key: string, body: object) =>
       request(miner.url).post('/v1/jobs/assign').set('X-Api-Key', key).send(body);
 
@@ -532,68 +499,35 @@ function mostAttemptsWithin(windowMs: number): number {
  */
 describe('miner daemon (process) with a long lease: restart within the lease, coordinator outage', () => {
   const LEASE_TTL_SECONDS = 90;
-  let coordinator: CoordinatorUnderTest;
-  let api: Api;
-  let ollama: OllamaStandIn;
-  const miners: MinerProcess[] = [];
-  const pool = createTestPool();
+  const suite = minerSuite({
+    LOG_LEVEL: 'warn',
+    MINER_HEARTBEAT_INTERVAL_SECONDS: '1',
+    MINER_LEASE_TTL_SECONDS: String(LEASE_TTL_SECONDS),
+    JOB_SWEEP_INTERVAL_MS: '200',
+    RATE_LIMIT_CLIENT_PER_MINUTE: '1000000',
+  });
+  const { pool } = suite;
 
   const jobIn = (jobId: string, states: string[], timeoutMs = 30_000) =>
     waitFor(
       async () => {
-        const view: JobView = (await api.job(jobId).expect(200)).body;
+        const view: JobView = (await suite.api.job(jobId).expect(200)).body;
         return states.includes(view.state as string) ? view : null;
       },
       { timeoutMs, intervalMs: 50, message: `job ${jobId} in ${states.join('|')}` },
     );
-  const startMiner = async (options: Partial<Parameters<typeof startMinerProcess>[0]>) => {
-    const miner = await startMinerProcess({ coordinatorUrl: coordinator.url, ollamaUrl: ollama.url, ...options });
-    miners.push(miner);
-    return miner;
-  };
+  const { startMiner } = suite;
   const alive = (miner: MinerProcess) => miner.child.exitCode === null && miner.child.signalCode === null;
 
-  beforeAll(async () => {
-    coordinator = await bootCoordinator(
-      testEnv({
-        LOG_LEVEL: 'warn',
-        MINER_HEARTBEAT_INTERVAL_SECONDS: '1',
-        MINER_LEASE_TTL_SECONDS: String(LEASE_TTL_SECONDS),
-        JOB_SWEEP_INTERVAL_MS: '200',
-        RATE_LIMIT_CLIENT_PER_MINUTE: '1000000',
-      }),
-    );
-    api = new Api(coordinator.url);
-  });
-
-  beforeEach(async () => {
-    await clearDispatch(pool);
-    await pool.query("UPDATE miners SET status = 'OFFLINE'");
-    ollama = await startOllamaStandIn();
-  });
-
-  afterEach(async () => {
-    for (const miner of miners.splice(0)) {
-      miner.kill();
-      await miner.exited;
-    }
-    await ollama.close();
-  });
-
-  afterAll(async () => {
-    await coordinator.stop();
-    await pool.end();
-  });
-
   it('kill -9 mid-job, restarted within the lease: the new run reports the interrupted attempt (E_RUNTIME), it is requeued at once and runs again', async () => {
-    ollama.setTokenDelayMs(100);
+    suite.ollama.setTokenDelayMs(100);
     const first = await startMiner({ minerId: 'gpu-k' });
-    const jobId = await api.submitOk({ type: 'inference', prompt: LONG_PROMPT, model: MODEL });
-    await ollama.waitForRequest((r) => r.path === '/api/generate' && r.outcome === 'open', 15_000);
+    const jobId = await suite.api.submitOk({ type: 'inference', prompt: LONG_PROMPT, model: MODEL });
+    await suite.ollama.waitForRequest((r) => r.path === '/api/generate' && r.outcome === 'open', 15_000);
     first.kill();
     await first.exited;
 
-    ollama.setTokenDelayMs(0);
+    suite.ollama.setTokenDelayMs(0);
     const second = await startMiner({ minerId: 'gpu-k', stateDir: first.stateDir, waitFor: 'none' });
     const done = await jobIn(jobId, ['COMPLETED', 'FAILED']).catch((error: Error) => {
       throw new Error(`${error.message}\n${second.output()}`);
@@ -624,8 +558,8 @@ describe('miner daemon (process) with a long lease: restart within the lease, co
 
   it('backs off while the coordinator is down for 30 s, never exits, and delivers its running job’s result after', async () => {
     let down = false;
-    const proxy = await startFaultyProxy(coordinator.url, () => (down ? 'refuse' : 'forward'));
-    ollama.setTokenDelayMs(100);
+    const proxy = await startFaultyProxy(suite.coordinator.url, () => (down ? 'refuse' : 'forward'));
+    suite.ollama.setTokenDelayMs(100);
     // a 10 s heartbeat setting lets the backoff grow to the agent's own ceilings (5 s busy, 10 s idle);
     // the coordinator still asks for a beat every second while it is reachable
     const miner = await startMiner({
@@ -634,8 +568,8 @@ describe('miner daemon (process) with a long lease: restart within the lease, co
       env: { MINER_HEARTBEAT_INTERVAL_SECONDS: '10', MINER_PROBE_INTERVAL_SECONDS: '300' },
     });
     try {
-      const jobId = await api.submitOk({ type: 'inference', prompt: LONG_PROMPT, model: MODEL });
-      await ollama.waitForRequest((r) => r.path === '/api/generate' && r.outcome === 'open', 15_000);
+      const jobId = await suite.api.submitOk({ type: 'inference', prompt: LONG_PROMPT, model: MODEL });
+      await suite.ollama.waitForRequest((r) => r.path === '/api/generate' && r.outcome === 'open', 15_000);
       down = true;
       proxy.cutAll();
       const downAt = Date.now();
@@ -661,7 +595,7 @@ describe('miner daemon (process) with a long lease: restart within the lease, co
       const duringOutage = refused();
       down = false;
       expect(alive(miner)).toBe(true);
-      expect((await api.job(jobId).expect(200)).body.state).toBe('RUNNING');
+      expect((await suite.api.job(jobId).expect(200)).body.state).toBe('RUNNING');
 
       // backed off rather than spun: per loop, no more calls than the shortest backoff delays allow
       const windowMs = Math.max(...duringOutage.map((r) => r.at)) - downAt;

@@ -1,9 +1,6 @@
 import request from 'supertest';
-import { Api } from '../support/api';
-import { CoordinatorUnderTest, bootCoordinator, testEnv } from '../support/coordinator';
-import { MinerProcess, startMinerProcess } from '../support/miner-process';
-import { expectedReply, OllamaStandIn, startOllamaStandIn } from '../support/ollama-stand-in';
-import { clearDispatch, createTestPool } from '../support/test-database';
+import { minerSuite } from '../support/miner-suite';
+import { expectedReply } from '../support/ollama-stand-in';
 import { waitFor } from '../support/wait-for';
 
 /** A JSON body, as loosely typed as the wire. */
@@ -14,11 +11,8 @@ type Json = ReturnType<typeof JSON.parse>;
  * machine without nvidia-smi, and a model that appears in Ollama while the miner runs.
  */
 describe('miner daemon (process): probe and re-probe, as the coordinator sees them', () => {
-  let coordinator: CoordinatorUnderTest;
-  let api: Api;
-  let ollama: OllamaStandIn;
-  const miners: MinerProcess[] = [];
-  const pool = createTestPool();
+  const suite = minerSuite({ LOG_LEVEL: 'warn', MINER_HEARTBEAT_INTERVAL_SECONDS: '1', MINER_LEASE_TTL_SECONDS: '3' });
+  const { pool } = suite;
 
   const registered = async (minerId: string) =>
     (
@@ -27,37 +21,7 @@ describe('miner daemon (process): probe and re-probe, as the coordinator sees th
         [minerId],
       )
     ).rows;
-  const startMiner = async (minerId: string, env: Record<string, string>) => {
-    const miner = await startMinerProcess({ coordinatorUrl: coordinator.url, ollamaUrl: ollama.url, minerId, env });
-    miners.push(miner);
-    return miner;
-  };
-
-  beforeAll(async () => {
-    coordinator = await bootCoordinator(
-      testEnv({ LOG_LEVEL: 'warn', MINER_HEARTBEAT_INTERVAL_SECONDS: '1', MINER_LEASE_TTL_SECONDS: '3' }),
-    );
-    api = new Api(coordinator.url);
-  });
-
-  beforeEach(async () => {
-    await clearDispatch(pool);
-    await pool.query("UPDATE miners SET status = 'OFFLINE'");
-    ollama = await startOllamaStandIn();
-  });
-
-  afterEach(async () => {
-    for (const miner of miners.splice(0)) {
-      miner.kill();
-      await miner.exited;
-    }
-    await ollama.close();
-  });
-
-  afterAll(async () => {
-    await coordinator.stop();
-    await pool.end();
-  });
+  const startMiner = (minerId: string, env: Record<string, string>) => suite.startMiner({ minerId, env });
 
   it('without nvidia-smi: registers no GPUs, and says so in its log', async () => {
     const miner = await startMiner('no-gpu', { NVIDIA_SMI: '/nonexistent/nvidia-smi' });
@@ -92,7 +56,7 @@ describe('miner daemon (process): probe and re-probe, as the coordinator sees th
     const before = await registered('rig-1/reprobe');
     expect(before.map((row) => row.capabilities.models)).toEqual([['llama3.2:latest', 'qwen2.5:0.5b']]);
 
-    ollama.models.push({ ...ollama.models[0], name: 'mistral:7b' });
+    suite.ollama.models.push({ ...suite.ollama.models[0], name: 'mistral:7b' });
     const after = await waitFor(
       async () => {
         const rows = await registered('rig-1/reprobe');
@@ -107,10 +71,10 @@ describe('miner daemon (process): probe and re-probe, as the coordinator sees th
     expect(miner.child.exitCode).toBeNull();
 
     // and the coordinator now hands it work for that model
-    const jobId = await api.submitOk({ type: 'inference', prompt: 'hello there', model: 'mistral:7b' });
+    const jobId = await suite.api.submitOk({ type: 'inference', prompt: 'hello there', model: 'mistral:7b' });
     const done = await waitFor(
       async () => {
-        const view: Json = (await api.job(jobId).expect(200)).body;
+        const view: Json = (await suite.api.job(jobId).expect(200)).body;
         return ['COMPLETED', 'FAILED'].includes(view.state as string) ? view : null;
       },
       { timeoutMs: 20_000, message: 'the mistral job done' },
