@@ -24,6 +24,31 @@ const READING: MachineReading = {
   tools: [],
 };
 
+/** An agent with no runners against the coordinator at `url`, started; state in `dir`. */
+async function startAgent(url: string, dir: string, env: Record<string, string>) {
+  const config = loadMinerConfig(
+    {
+      MINER_API_KEY: 'miner-key',
+      COORDINATOR_URL: url,
+      MINER_STATE_DIR: dir,
+      MINER_DRAIN_TIMEOUT_SECONDS: '1',
+      ...env,
+    },
+    dir,
+  );
+  const client = new CoordinatorClient({ baseUrl: config.coordinatorUrl, apiKey: config.apiKey, minerId: 'x' });
+  const journal = new JobJournal(config.workspaceDir);
+  const { key } = await MinerKey.loadOrCreate(dir);
+  const executor = new JobExecutor(client, journal, [], key, new MinerStats(), {
+    maxJobSeconds: 60,
+    onStaleCapabilities: () => undefined,
+  });
+  const probe = { read: () => Promise.resolve(READING) } as unknown as Probe;
+  const agent = new MinerAgent(config, client, probe, executor, { publicKey: key.publicKey, created: true });
+  await agent.start();
+  return { config, agent, executor, journal };
+}
+
 /**
  * A coordinator that registers the miner and hands it one job, then accepts every other call and
  * never answers it: the worst case for a shutdown, as nothing fails fast.
@@ -83,26 +108,9 @@ describe('MinerAgent.drain', () => {
     const coordinator = await hangingCoordinator();
     const dir = mkdtempSync(join(tmpdir(), 'agent-drain-'));
     try {
-      const config = loadMinerConfig(
-        {
-          MINER_API_KEY: 'miner-key',
-          COORDINATOR_URL: coordinator.url,
-          MINER_STATE_DIR: dir,
-          MINER_DRAIN_TIMEOUT_SECONDS: '1',
-          MINER_HEARTBEAT_INTERVAL_SECONDS: '1',
-        },
-        dir,
-      );
-      const client = new CoordinatorClient({ baseUrl: config.coordinatorUrl, apiKey: config.apiKey, minerId: 'x' });
-      const journal = new JobJournal(config.workspaceDir);
-      const { key } = await MinerKey.loadOrCreate(dir);
-      const executor = new JobExecutor(client, journal, [], key, new MinerStats(), {
-        maxJobSeconds: 60,
-        onStaleCapabilities: () => undefined,
+      const { agent, executor, journal } = await startAgent(coordinator.url, dir, {
+        MINER_HEARTBEAT_INTERVAL_SECONDS: '1',
       });
-      const probe = { read: () => Promise.resolve(READING) } as unknown as Probe;
-      const agent = new MinerAgent(config, client, probe, executor, { publicKey: key.publicKey, created: true });
-      await agent.start();
       // registered, the job failed, its report hangs; a heartbeat hangs too
       const deadline = Date.now() + 10_000;
       while (!(
@@ -181,25 +189,9 @@ describe('MinerAgent heartbeats', () => {
     const dir = mkdtempSync(join(tmpdir(), 'agent-beat-'));
     let agent: MinerAgent | null = null;
     try {
-      const config = loadMinerConfig(
-        {
-          MINER_API_KEY: 'miner-key',
-          COORDINATOR_URL: coordinator.url,
-          MINER_STATE_DIR: dir,
-          MINER_DRAIN_TIMEOUT_SECONDS: '1',
-        },
-        dir,
-      );
-      expect(config.heartbeatIntervalSeconds).toBe(15);
-      const client = new CoordinatorClient({ baseUrl: config.coordinatorUrl, apiKey: config.apiKey, minerId: 'x' });
-      const { key } = await MinerKey.loadOrCreate(dir);
-      const executor = new JobExecutor(client, new JobJournal(config.workspaceDir), [], key, new MinerStats(), {
-        maxJobSeconds: 60,
-        onStaleCapabilities: () => undefined,
-      });
-      const probe = { read: () => Promise.resolve(READING) } as unknown as Probe;
-      agent = new MinerAgent(config, client, probe, executor, { publicKey: key.publicKey, created: true });
-      await agent.start();
+      const started = await startAgent(coordinator.url, dir, {});
+      agent = started.agent;
+      expect(started.config.heartbeatIntervalSeconds).toBe(15);
       const deadline = Date.now() + 20_000;
       while (coordinator.calls.filter((call) => call.url === '/v1/miners/heartbeat').length < 2) {
         if (Date.now() > deadline) {
