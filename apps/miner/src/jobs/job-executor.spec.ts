@@ -312,7 +312,7 @@ describe('JobExecutor', () => {
       [404, 'JOB_NOT_FOUND'],
       [409, 'JOB_NOT_RUNNING'],
     ])('drops a report the coordinator no longer wants (%i) and forgets it', async (status, code) => {
-      const { coordinator, runner, journal, executor } = setup();
+      const { coordinator, runner, journal, executor, stats } = setup();
       coordinator.answer = () => Promise.reject(refuse(status, code));
       executor.accept(polled(jobId(), 1));
       await until(() => runner.runs.length === 1, 'the run');
@@ -320,6 +320,8 @@ describe('JobExecutor', () => {
       await until(() => coordinator.calls.length === 1 && executor.pendingReports === 0, 'dropped');
       expect(coordinator.calls).toHaveLength(1);
       expect(await journal.leftovers()).toEqual([]);
+      // not a completion: nothing was accepted, and no receipt (or earnings) came of it
+      expect(stats.history[0]).toMatchObject({ outcome: 'interrupted', receipt_id: null });
     });
   });
 

@@ -353,9 +353,12 @@ export class JobExecutor {
     const { folder, jobId } = target;
     delivery.done = this.send(target, report, signal)
       .then(
-        async ({ sent, receipt }) => {
+        async ({ sent, receipt, accepted }) => {
           await this.journal.remove(folder);
-          const outcome: JobOutcomeKind = kind ?? (sent.kind === 'result' ? 'completed' : 'failed');
+          // a report the coordinator no longer wanted counts as neither a completion nor a failure here
+          const outcome: JobOutcomeKind = !accepted
+            ? 'interrupted'
+            : (kind ?? (sent.kind === 'result' ? 'completed' : 'failed'));
           const errorCode = sent.kind === 'fail' ? sent.body.error_code : null;
           this.record({ job_id: jobId, summary }, outcome, errorCode, durationMs, receipt);
         },
@@ -391,7 +394,7 @@ export class JobExecutor {
     target: Pick<Delivery, 'jobId' | 'attempt'>,
     report: JobReport,
     signal: AbortSignal,
-  ): Promise<{ sent: JobReport; receipt: Record<string, unknown> | null }> {
+  ): Promise<{ sent: JobReport; receipt: Record<string, unknown> | null; accepted: boolean }> {
     const { jobId, attempt } = target;
     let current = report;
     let failures = 0;
@@ -402,20 +405,20 @@ export class JobExecutor {
           const reply = await this.client.result(jobId, attempt, current.body, signal);
           const receiptId = reply.receipt?.receipt_id;
           this.logger.log(`job ${jobId} completed; receipt ${typeof receiptId === 'string' ? receiptId : '?'}`);
-          return { sent: current, receipt: reply.receipt ?? null };
+          return { sent: current, receipt: reply.receipt ?? null, accepted: true };
         }
         const reply = await this.client.fail(jobId, attempt, current.body, signal);
         this.logger.log(
           `job ${jobId} failed with ${current.body.error_code}${reply.requeued ? ' (requeued by the coordinator)' : ''}`,
         );
-        return { sent: current, receipt: null };
+        return { sent: current, receipt: null, accepted: true };
       } catch (error) {
         if (signal.aborted) {
           throw error;
         }
         if (!(error instanceof CoordinatorError)) {
           this.logger.warn(`job ${jobId}: report failed (${(error as Error).message}); dropping it`);
-          return { sent: current, receipt: null };
+          return { sent: current, receipt: null, accepted: false };
         }
         const status = error.status;
         if (current.kind === 'result' && status === 413) {
@@ -453,7 +456,7 @@ export class JobExecutor {
           }
         } else if (!error.retryable) {
           this.logger.warn(`job ${jobId}: report no longer accepted (${error.message}); dropping it`);
-          return { sent: current, receipt: null };
+          return { sent: current, receipt: null, accepted: false };
         } else {
           failures += 1;
           delay = error.retryAfterMs ?? backoffMs(failures, this.retry.baseMs, this.retry.capMs);
